@@ -1,0 +1,45 @@
+# carebot: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3.10 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+STAMP := $(VENV)/.carebot-installed
+# pip's index configuration here lists optional local mirrors that may not exist; hide that noise.
+QUIET_PIP := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+
+.PHONY: setup train run test lint eval-nlu bench clean
+
+setup: $(STAMP)
+
+# Rasa 3.6 declares Python <3.11; the pinned lock is installed without resolution,
+# then rasa itself with --ignore-requires-python (../shared/RASA_ON_PY311.md).
+$(STAMP): requirements/lock.txt pyproject.toml
+	@echo "Setting up $(VENV) with $(PYTHON) (first time takes a few minutes)..."
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PIP) install --no-deps -r requirements/lock.txt $(QUIET_PIP)
+	@$(PIP) install --no-deps --ignore-requires-python rasa==3.6.21 rasa-sdk==3.6.2 $(QUIET_PIP)
+	@$(PIP) install --no-deps -e . $(QUIET_PIP)
+	@touch $(STAMP)
+	@echo "Setup done."
+
+train: setup
+	$(BIN)/carebot train
+
+# Demo mode: generates a local data key (and says so) and seeds demo staff and children.
+run: setup
+	CAREBOT_DEMO=1 $(BIN)/carebot train
+	CAREBOT_DEMO=1 $(BIN)/carebot seed-demo
+	CAREBOT_DEMO=1 $(BIN)/carebot serve --host 127.0.0.1 --port 8000
+
+test: setup
+	scripts/ensure-test-tools.sh
+	$(BIN)/carebot train
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) var rasa_project/models

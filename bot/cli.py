@@ -1,0 +1,130 @@
+"""The ``carebot`` command: train, serve, seed-demo, new-key, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from bot.config import ConfigError, Settings
+from bot.logging_setup import configure_logging, quiet_ml_environment
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="carebot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train the Rasa model if its data changed")
+    train.add_argument("--force", action="store_true", help="train even if unchanged")
+
+    serve = commands.add_parser("serve", help="run the web chat, REST API, Telegram and health")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+
+    seed = commands.add_parser("seed-demo", help="add demo council, staff and children (demo only)")
+    seed.add_argument("--json", action="store_true", help="print the demo data as JSON")
+
+    commands.add_parser("new-key", help="print a new random data key for CAREBOT_DATA_KEY")
+    commands.add_parser("migrate", help="apply database migrations")
+
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"carebot: {exc}", file=sys.stderr)
+        return 2
+    quiet_ml_environment(str(settings.data_dir))
+    configure_logging(settings.log_level)
+    handler = {
+        "train": _train, "serve": _serve, "seed-demo": _seed_demo,
+        "new-key": _new_key, "migrate": _migrate,
+    }[args.command]
+    try:
+        return handler(settings, args)
+    except ConfigError as exc:
+        print(f"carebot: {exc}", file=sys.stderr)
+        return 2
+
+
+def _train(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.training import train_if_needed
+
+    print("Checking whether the Rasa model is up to date...", flush=True)
+    model, trained = train_if_needed(settings.rasa_project_dir, settings.models_dir, args.force)
+    print(f"{'Trained' if trained else 'Up to date, not retrained'}: {model}", flush=True)
+    return 0
+
+
+def _keys(settings: Settings):  # noqa: ANN202 - DataKeys, imported late
+    from db.encryption import DataKeyError, load_data_keys
+
+    try:
+        keys, source = load_data_keys(dict(os.environ), settings.demo_mode, settings.data_dir)
+    except DataKeyError as exc:
+        raise ConfigError(str(exc)) from exc
+    print(source, flush=True)
+    return keys
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.web.app import create_app
+
+    keys = _keys(settings)
+    app = create_app(settings, keys)
+    base = f"http://{args.host}:{args.port}"
+    print(f"carebot is starting on {base} (the model takes about 30 s to load)", flush=True)
+    print(f"  web chat:  {base}/chat", flush=True)
+    print(f"  REST API:  POST {base}/webhooks/rest/webhook", flush=True)
+    print(f"  health:    {base}/health", flush=True)
+    if settings.telegram_bot_token:
+        mode = "webhook" if settings.telegram_webhook_url else "long polling"
+        print(f"  Telegram:  on ({mode})", flush=True)
+    # ws="none": uvicorn's websockets support needs a newer `websockets` than Rasa pins.
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level="warning", access_log=False, ws="none"
+    )
+    return 0
+
+
+def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from bot.services.demo_data import seed_demo
+    from db.migrate import upgrade_to_head
+
+    if not settings.demo_mode:
+        raise ConfigError("seed-demo only runs in demo mode (CAREBOT_DEMO=1).")
+    keys = _keys(settings)
+    upgrade_to_head(settings.database_url)
+    demo = seed_demo(settings.database_url, keys)
+    if args.json:
+        print(json.dumps(demo, indent=2, default=str))
+    else:
+        print(f"Demo data ready for {demo['local_authority']['name']}.")
+        print("Demo staff logins (demo only):")
+        for user in demo["staff"]:
+            print(f"  {user['role']:8} {user['username']:12} password: {user['password']}")
+        for review in demo["reviews"]:
+            print(f"  review {review['id']}: {review['child']} on {review['scheduled_for'][:10]}")
+    return 0
+
+
+def _new_key(settings: Settings, args: argparse.Namespace) -> int:
+    from db.encryption import new_key_spec
+
+    print(new_key_spec())
+    return 0
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from db.migrate import upgrade_to_head
+
+    upgrade_to_head(settings.database_url)
+    print("Database is up to date.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Settings, read from the environment once at start.
+
+A frozen dataclass rather than pydantic-settings: Rasa 3.6 pins pydantic 1.10,
+so v2-era settings libraries cannot be installed beside it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = REPO_ROOT / "var"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable carebot."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    rasa_project_dir: Path
+    models_dir: Path
+    content_dir: Path
+    local_authority: str
+    demo_mode: bool
+    telegram_bot_token: str | None = None
+    telegram_api_base_url: str = "https://api.telegram.org"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_bot_username: str | None = None
+    log_level: str = "INFO"
+    max_message_chars: int = 4096
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        data_dir = Path(env.get("CAREBOT_DATA_DIR", DEFAULT_DATA_DIR))
+        rasa_dir = Path(env.get("CAREBOT_RASA_PROJECT", REPO_ROOT / "rasa_project"))
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'carebot.db'}"
+        webhook_url = env.get("TELEGRAM_WEBHOOK_URL") or None
+        webhook_secret = env.get("TELEGRAM_WEBHOOK_SECRET") or None
+        if webhook_url and not webhook_secret:
+            raise ConfigError(
+                "TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is not: "
+                "the webhook must be able to check that updates come from Telegram."
+            )
+        return cls(
+            database_url=database_url,
+            data_dir=data_dir,
+            rasa_project_dir=rasa_dir,
+            models_dir=Path(env.get("CAREBOT_MODELS_DIR", rasa_dir / "models")),
+            content_dir=Path(env.get("CAREBOT_CONTENT_DIR", REPO_ROOT / "content")),
+            local_authority=env.get("CAREBOT_LOCAL_AUTHORITY", "demoshire"),
+            demo_mode=env.get("CAREBOT_DEMO", "0").lower() in {"1", "true", "yes"},
+            telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            telegram_api_base_url=(
+                env.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org"
+            ).rstrip("/"),
+            telegram_webhook_url=webhook_url,
+            telegram_webhook_secret=webhook_secret,
+            telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME") or None,
+            log_level=env.get("CAREBOT_LOG_LEVEL", "INFO").upper(),
+        )

@@ -1,0 +1,1 @@
+"""Application services: the things carebot does, independent of channel and framework."""

@@ -1,0 +1,87 @@
+"""Demo data: one fictional council, its IRO team and four children with reviews coming up.
+
+Idempotent: running it again finds the council and returns what is there. Demo mode only; the
+passwords below are printed for people trying carebot and must never reach a real deployment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.services.passwords import hash_password
+from db.encryption import DataKeys
+from db.engine import session_scope
+from db.models import Child, IroTeam, LocalAuthority, Review, StaffRole, StaffUser
+from db.time import as_utc, utcnow
+
+DEMO_LA = {"code": "demoshire", "name": "Demoshire County Council"}
+DEMO_STAFF = [
+    ("iro.amara", "Amara Okafor", StaffRole.IRO, "demo-iro-amara-2026"),
+    ("iro.ben", "Ben Walsh", StaffRole.IRO, "demo-iro-ben-2026"),
+    ("manager.cath", "Cath Reid", StaffRole.MANAGER, "demo-manager-2026"),
+    ("duty.dev", "Dev Patel", StaffRole.DUTY, "demo-duty-2026!"),
+]
+# (case reference, first name, IRO username, days until the review)
+DEMO_CHILDREN = [
+    ("DEMO-001", "Jade", "iro.amara", 9),
+    ("DEMO-002", "Tyler", "iro.amara", 16),
+    ("DEMO-003", "Amira", "iro.ben", 12),
+    ("DEMO-004", "Kai", "iro.ben", 23),
+]
+
+
+def seed_demo(database_url: str, keys: DataKeys) -> dict[str, Any]:
+    with session_scope(database_url) as session:
+        la = session.scalar(select(LocalAuthority).where(LocalAuthority.code == DEMO_LA["code"]))
+        if la is None:
+            la = LocalAuthority(**DEMO_LA)
+            team = IroTeam(local_authority=la, name="Independent Reviewing Team")
+            session.add_all([la, team])
+            staff = {}
+            for username, name, role, password in DEMO_STAFF:
+                staff[username] = StaffUser(
+                    username=username, display_name=name, role=role, team=team,
+                    password_hash=hash_password(password),
+                    phone="01632 960123", email=f"{username}@demoshire.example",
+                )
+            session.add_all(staff.values())
+            session.flush()
+            today = utcnow().date()
+            for ref, first_name, iro, days in DEMO_CHILDREN:
+                child = Child(
+                    case_reference=ref, first_name_enc=keys.encrypt(first_name),
+                    iro=staff[iro], local_authority_id=la.id,
+                )
+                when = datetime.combine(today + timedelta(days=days), time(10, 0), timezone.utc)
+                session.add_all([child, Review(child=child, scheduled_for=when)])
+            session.flush()
+        return _describe(session, la, keys)
+
+
+def _describe(session, la: LocalAuthority, keys: DataKeys) -> dict[str, Any]:  # noqa: ANN001
+    passwords = {username: password for username, _, _, password in DEMO_STAFF}
+    staff = session.scalars(select(StaffUser).order_by(StaffUser.id)).all()
+    reviews = session.scalars(select(Review).order_by(Review.scheduled_for)).all()
+    return {
+        "local_authority": {"code": la.code, "name": la.name},
+        "staff": [
+            {
+                "username": u.username, "name": u.display_name, "role": u.role.value,
+                "password": passwords.get(u.username),
+            }
+            for u in staff
+        ],
+        "reviews": [
+            {
+                "id": r.id,
+                "child": keys.decrypt(r.child.first_name_enc),
+                "case_reference": r.child.case_reference,
+                "iro": r.child.iro.username,
+                "scheduled_for": as_utc(r.scheduled_for).isoformat(),
+            }
+            for r in reviews
+        ],
+    }

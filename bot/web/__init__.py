@@ -1,0 +1,1 @@
+"""The one web process: web chat, REST channel, Telegram webhook and health."""

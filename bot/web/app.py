@@ -1,0 +1,150 @@
+"""The Starlette application behind ``carebot serve``.
+
+The server accepts connections at once and loads the Rasa model in the background (it takes
+~30 s), so ``/health`` can honestly say 503 until the assistant can answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from bot.channels.rest import rest_webhook
+from bot.config import Settings
+from bot.content import Content, content_for
+from bot.pipeline import Assistant
+from bot.rasa_runtime import RasaRuntime
+from bot.training import latest_model
+from bot.web.security_headers import SecurityHeadersMiddleware
+from db.encryption import DataKeys
+from db.engine import ping
+from db.migrate import upgrade_to_head
+from db.tracker_store import EncryptedSQLTrackerStore
+
+log = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+
+
+@dataclass
+class Services:
+    """Everything a request handler may need, built once per process."""
+
+    settings: Settings
+    keys: DataKeys
+    content: Content
+    assistant: Assistant | None = None
+    telegram: object | None = None
+    startup_error: str | None = None
+
+
+def load_runtime(settings: Settings, keys: DataKeys, content: Content) -> RasaRuntime:
+    retention = timedelta(days=int(content.authority.get("retention_days", 90)))
+    store = EncryptedSQLTrackerStore(settings.database_url, keys, retention)
+    return RasaRuntime.load(latest_model(settings.rasa_project_dir, settings.models_dir), store)
+
+
+async def _start_assistant(app: Starlette, runtime: RasaRuntime | None) -> None:
+    services: Services = app.state.carebot
+    settings = services.settings
+    try:
+        if runtime is None:
+            runtime = await asyncio.to_thread(
+                load_runtime, settings, services.keys, services.content
+            )
+        services.assistant = Assistant(
+            runtime=runtime,
+            content=services.content,
+            keys=services.keys,
+            max_message_chars=settings.max_message_chars,
+        )
+        if settings.telegram_bot_token:
+            from bot.channels.telegram import TelegramChannel
+
+            channel = TelegramChannel(settings, services.assistant)
+            await channel.start()
+            services.telegram = channel
+        log.info("carebot is ready")
+    except Exception as exc:  # keep serving /health with the reason rather than dying silently
+        services.startup_error = f"{type(exc).__name__}: {exc}"
+        log.exception("carebot could not start the assistant")
+
+
+def create_app(settings: Settings, keys: DataKeys, runtime: RasaRuntime | None = None) -> Starlette:
+    """The whole carebot web process. Pass ``runtime`` to reuse an already loaded model (tests)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await asyncio.to_thread(upgrade_to_head, settings.database_url)
+        starting = asyncio.create_task(_start_assistant(app, runtime))
+        try:
+            yield
+        finally:
+            starting.cancel()
+            telegram = app.state.carebot.telegram
+            if telegram is not None:
+                await telegram.stop()
+
+    app = Starlette(
+        routes=[
+            Route("/", lambda request: RedirectResponse("/chat")),
+            Route("/health", health),
+            Route("/chat", chat_page),
+            Route("/webhooks/rest/webhook", rest_webhook, methods=["POST"]),
+            Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
+            Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
+        ],
+        middleware=[Middleware(SecurityHeadersMiddleware)],
+        lifespan=lifespan,
+    )
+    app.state.carebot = Services(
+        settings=settings,
+        keys=keys,
+        content=content_for(settings.content_dir, settings.local_authority),
+    )
+    return app
+
+
+async def health(request: Request) -> JSONResponse:
+    services: Services = request.app.state.carebot
+    if services.startup_error:
+        return JSONResponse({"status": "failed", "error": services.startup_error}, 503)
+    if services.assistant is None:
+        return JSONResponse({"status": "starting"}, 503)
+    if not await asyncio.to_thread(ping, services.settings.database_url):
+        return JSONResponse({"status": "database unreachable"}, 503)
+    return JSONResponse({"status": "ok"})
+
+
+async def chat_page(request: Request) -> Response:
+    invite = request.query_params.get("invite")
+    context = {
+        "title": "carebot",
+        "invite": invite if invite and len(invite) <= 64 else None,
+        "webhook_url": "/webhooks/rest/webhook",
+        "static": "/static",
+    }
+    response = templates.TemplateResponse(request, "chat.html", context)
+    response.headers["Cache-Control"] = "no-store"  # the URL may carry an invite code
+    return response
+
+
+async def telegram_webhook(request: Request) -> Response:
+    telegram = request.app.state.carebot.telegram
+    if telegram is None:
+        return JSONResponse({"error": "Telegram is not enabled"}, status_code=404)
+    return await telegram.webhook(request)

@@ -1,0 +1,402 @@
+// carebot web chat. Plain JavaScript, no build step, no inline code (the page runs under a
+// strict Content-Security-Policy). Bot text is only ever set with textContent.
+(function () {
+  "use strict";
+
+  var STORAGE_KEY = "carebot.conversation";
+  var REQUEST_TIMEOUT_MS = 30000;
+  var TEXT = {
+    botSaid: "carebot said:",
+    youSaid: "You said:",
+    typing: "carebot is typing\u2026",
+    quickReplies: "Choose a reply",
+    didNotSend: "Sorry, that didn't send.",
+    failed: "Sorry, that didn't send. Please try again.",
+    offline: "Sorry, that didn't send. Please check you are online, then try again.",
+    tooFast: "You are sending messages very fast. Please wait a moment, then try again.",
+    tryAgain: "Try again",
+    confirmStartAgain: "Start a new chat? The messages on this screen will be cleared."
+  };
+
+  var root = document.getElementById("chat");
+  var log = document.getElementById("log");
+  var typing = document.getElementById("typing");
+  var form = document.getElementById("composer");
+  var input = document.getElementById("message");
+  var startAgain = document.getElementById("start-again");
+  var webhookUrl = root.getAttribute("data-webhook-url");
+  var invite = root.getAttribute("data-invite") || "";
+
+  var busy = false;
+  // Bumped by "Start again", so a reply to the old conversation is not shown in the new one.
+  var generation = 0;
+  var memoryId = null; // used when localStorage is unavailable (some private modes)
+
+  // ---- conversation id -------------------------------------------------------------------
+
+  function newId() {
+    var c = window.crypto;
+    if (c && typeof c.randomUUID === "function") {
+      return c.randomUUID();
+    }
+    var bytes = new Uint8Array(16);
+    if (c && typeof c.getRandomValues === "function") {
+      c.getRandomValues(bytes);
+    } else {
+      for (var i = 0; i < 16; i++) {
+        bytes[i] = Math.floor(Math.random() * 256);
+      }
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+    bytes[8] = (bytes[8] & 0x3f) | 0x80; // variant 10
+    var hex = [];
+    for (var j = 0; j < 16; j++) {
+      hex.push((bytes[j] + 0x100).toString(16).slice(1));
+    }
+    hex = hex.join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20),
+      hex.slice(20)].join("-");
+  }
+
+  function saveId(id) {
+    memoryId = id;
+    try {
+      window.localStorage.setItem(STORAGE_KEY, id);
+    } catch (e) {
+      // Storage blocked: the id lives for this page only.
+    }
+    return id;
+  }
+
+  function conversationId() {
+    var id = null;
+    try {
+      id = window.localStorage.getItem(STORAGE_KEY);
+    } catch (e) {
+      id = null;
+    }
+    return id || memoryId || saveId(newId());
+  }
+
+  // ---- drawing the log -------------------------------------------------------------------
+
+  function scrollToEnd() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function removeHint() {
+    var hint = document.getElementById("log-hint");
+    if (hint) {
+      hint.parentNode.removeChild(hint);
+    }
+  }
+
+  // Appends text to el, turning http(s) addresses into links. No HTML is ever parsed.
+  function appendText(el, text) {
+    var pattern = /https?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]'"]/g;
+    var last = 0;
+    var match;
+    while ((match = pattern.exec(text)) !== null) {
+      el.appendChild(document.createTextNode(text.slice(last, match.index)));
+      var a = document.createElement("a");
+      a.href = match[0];
+      a.textContent = match[0];
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+      el.appendChild(a);
+      last = match.index + match[0].length;
+    }
+    el.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function addMessage(kind, text) {
+    removeHint();
+    var item = document.createElement("div");
+    item.className = "msg msg--" + kind;
+    var label = document.createElement("span");
+    label.className = "visually-hidden";
+    label.textContent = kind === "bot" ? TEXT.botSaid + " " : TEXT.youSaid + " ";
+    var bubble = document.createElement("p");
+    bubble.className = "bubble";
+    if (kind === "bot") {
+      appendText(bubble, text);
+    } else {
+      bubble.textContent = text;
+    }
+    item.appendChild(label);
+    item.appendChild(bubble);
+    log.appendChild(item);
+    scrollToEnd();
+    return item;
+  }
+
+  function addProblem(text) {
+    removeHint();
+    var item = document.createElement("p");
+    item.className = "msg msg--problem";
+    item.textContent = text;
+    log.appendChild(item);
+    scrollToEnd();
+    return item;
+  }
+
+  // buttons: [{title, payload}] from Rasa. Each press sends payload and shows title.
+  function addQuickReplies(buttons) {
+    var group = document.createElement("div");
+    group.className = "quick-replies";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", TEXT.quickReplies);
+    buttons.forEach(function (b) {
+      if (!b || typeof b.title !== "string") {
+        return;
+      }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "quick-reply";
+      button.textContent = b.title;
+      button.addEventListener("click", function (event) {
+        if (busy || group.getAttribute("aria-disabled") === "true") {
+          return;
+        }
+        var payload = typeof b.payload === "string" && b.payload ? b.payload : b.title;
+        // event.detail is 0 for a keyboard press: keep keyboard users in the text box,
+        // but don't pop up the on-screen keyboard for people tapping.
+        var fromKeyboard = event.detail === 0;
+        setGroupDisabled(group, true);
+        send(payload, {
+          show: b.title,
+          onSuccess: function () {
+            removeAllQuickReplies();
+            if (fromKeyboard) {
+              input.focus();
+            }
+          },
+          onFailure: function () {
+            setGroupDisabled(group, false);
+          }
+        });
+      });
+      group.appendChild(button);
+    });
+    if (group.childNodes.length) {
+      log.appendChild(group);
+      scrollToEnd();
+    }
+  }
+
+  function setGroupDisabled(group, disabled) {
+    group.setAttribute("aria-disabled", disabled ? "true" : "false");
+    Array.prototype.forEach.call(group.querySelectorAll("button"), function (b) {
+      b.setAttribute("aria-disabled", disabled ? "true" : "false");
+    });
+  }
+
+  function removeAllQuickReplies() {
+    Array.prototype.forEach.call(log.querySelectorAll(".quick-replies"), function (g) {
+      g.parentNode.removeChild(g);
+    });
+  }
+
+  function setBusy(value) {
+    busy = value;
+    typing.textContent = value ? TEXT.typing : "";
+    root.classList.toggle("is-busy", value);
+  }
+
+  // ---- talking to the server -------------------------------------------------------------
+
+  function problemText(status, body) {
+    if (status === 429) {
+      return TEXT.tooFast;
+    }
+    // A 400 carries a sentence written for the user (e.g. the message was too long).
+    var detail = body && typeof body.error === "string" ? body.error.trim() : "";
+    if (status === 400 && detail && detail.length <= 200) {
+      return TEXT.didNotSend + " " + detail;
+    }
+    return TEXT.failed;
+  }
+
+  function post(text) {
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () { controller.abort(); }, REQUEST_TIMEOUT_MS)
+      : null;
+    return fetch(webhookUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ sender: conversationId(), message: text }),
+      credentials: "same-origin",
+      signal: controller ? controller.signal : undefined
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (body) {
+        if (!response.ok || !Array.isArray(body)) {
+          var error = new Error("send failed");
+          error.userText = problemText(response.status, body);
+          throw error;
+        }
+        return body;
+      });
+    }, function () {
+      var error = new Error("network");
+      error.userText = TEXT.offline;
+      throw error;
+    }).then(function (body) {
+      clearTimeout(timer);
+      return body;
+    }, function (error) {
+      clearTimeout(timer);
+      throw error;
+    });
+  }
+
+  function showReplies(messages) {
+    messages.forEach(function (m) {
+      if (!m) {
+        return;
+      }
+      if (typeof m.text === "string" && m.text) {
+        addMessage("bot", m.text);
+      }
+      if (Array.isArray(m.buttons) && m.buttons.length) {
+        addQuickReplies(m.buttons);
+      }
+    });
+  }
+
+  // Sends text. options.show: what to put in the user's bubble (null: no bubble).
+  function send(text, options) {
+    if (busy) {
+      return false;
+    }
+    var myGeneration = generation;
+    var bubble = options.show ? addMessage("user", options.show) : null;
+    setBusy(true);
+    post(text).then(function (messages) {
+      if (myGeneration !== generation) {
+        return;
+      }
+      setBusy(false);
+      if (options.onSuccess) {
+        options.onSuccess();
+      }
+      showReplies(messages);
+    }, function (error) {
+      if (myGeneration !== generation) {
+        return;
+      }
+      setBusy(false);
+      if (bubble && bubble.parentNode) {
+        bubble.parentNode.removeChild(bubble);
+      }
+      addProblem(error.userText || TEXT.failed);
+      if (options.onFailure) {
+        options.onFailure();
+      }
+    });
+    return true;
+  }
+
+  // ---- typing and sending ----------------------------------------------------------------
+
+  function fitInput() {
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight + 2, 160) + "px";
+  }
+
+  function sendTyped() {
+    var text = input.value;
+    if (!text.trim() || busy) {
+      return;
+    }
+    input.value = "";
+    fitInput();
+    send(text.trim(), {
+      show: text.trim(),
+      onSuccess: removeAllQuickReplies,
+      onFailure: function () {
+        // Never lose what was typed: put it back, ahead of anything typed since.
+        input.value = input.value ? text + "\n" + input.value : text;
+        fitInput();
+      }
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    sendTyped();
+  });
+
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+      event.preventDefault();
+      sendTyped();
+    }
+  });
+
+  input.addEventListener("input", fitInput);
+
+  startAgain.addEventListener("click", function () {
+    if (!window.confirm(TEXT.confirmStartAgain)) {
+      return;
+    }
+    generation += 1;
+    setBusy(false);
+    saveId(newId());
+    while (log.firstChild) {
+      log.removeChild(log.firstChild);
+    }
+    forgetInvite();
+    input.focus();
+  });
+
+  // ---- invite links (/chat?invite=CODE) ---------------------------------------------------
+
+  // Take the code out of the address bar, so reloading doesn't send a used code again
+  // and it doesn't stay in the browser history.
+  function forgetInvite() {
+    invite = "";
+    try {
+      var url = new URL(window.location.href);
+      if (url.searchParams.has("invite")) {
+        url.searchParams.delete("invite");
+        window.history.replaceState(null, "", url.pathname + url.search + url.hash);
+      }
+    } catch (e) {
+      // Old browser: leave the address alone.
+    }
+  }
+
+  function sendInvite() {
+    var code = invite;
+    send(code, {
+      show: null,
+      onSuccess: forgetInvite,
+      onFailure: addInviteRetry
+    });
+  }
+
+  function addInviteRetry() {
+    var group = document.createElement("div");
+    group.className = "quick-replies";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "quick-reply";
+    button.textContent = TEXT.tryAgain;
+    button.addEventListener("click", function () {
+      if (busy) {
+        return;
+      }
+      group.parentNode.removeChild(group);
+      input.focus();
+      sendInvite();
+    });
+    group.appendChild(button);
+    log.appendChild(group);
+    scrollToEnd();
+  }
+
+  conversationId();
+  if (invite) {
+    sendInvite();
+  }
+})();

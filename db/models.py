@@ -1,0 +1,238 @@
+"""The data model (DESIGN.md): authority -> IRO team -> IRO -> child -> review -> consultation.
+
+Free text is stored only in ``Encrypted*`` columns (ciphertext with a key id); people using the
+chat are known only by a keyed hash of their channel id. Rows holding personal data carry a
+``delete_after`` date that ``carebot purge`` honours.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from db.time import utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class StaffRole(str, enum.Enum):
+    IRO = "iro"
+    MANAGER = "manager"
+    DUTY = "duty"
+    ADMIN = "admin"
+
+
+class Audience(str, enum.Enum):
+    UNKNOWN = "unknown"
+    CHILD = "child"
+    CARE_LEAVER = "care_leaver"
+    PARENT = "parent"
+
+
+class ConsultationRole(str, enum.Enum):
+    CHILD = "child"
+    PARENT = "parent"
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, values_callable=lambda e: [m.value for m in e], native_enum=False, length=20)
+
+
+class LocalAuthority(Base):
+    __tablename__ = "local_authorities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+    teams: Mapped[list[IroTeam]] = relationship(back_populates="local_authority")
+
+
+class IroTeam(Base):
+    __tablename__ = "iro_teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    local_authority_id: Mapped[int] = mapped_column(ForeignKey("local_authorities.id"))
+    name: Mapped[str] = mapped_column(String(200))
+
+    local_authority: Mapped[LocalAuthority] = relationship(back_populates="teams")
+    members: Mapped[list[StaffUser]] = relationship(back_populates="team")
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[StaffRole] = mapped_column(_enum(StaffRole))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("iro_teams.id"))
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    team: Mapped[IroTeam | None] = relationship(back_populates="members")
+
+
+class Child(Base):
+    """A looked-after child. Only what the IRO needs to recognise the review is kept."""
+
+    __tablename__ = "children"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    local_authority_id: Mapped[int] = mapped_column(ForeignKey("local_authorities.id"))
+    iro_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    case_reference: Mapped[str] = mapped_column(String(40), unique=True)
+    first_name_enc: Mapped[str] = mapped_column(Text)
+
+    iro: Mapped[StaffUser] = relationship()
+    reviews: Mapped[list[Review]] = relationship(back_populates="child")
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"))
+    scheduled_for: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+
+    child: Mapped[Child] = relationship(back_populates="reviews")
+
+
+class ChatUser(Base):
+    """Someone using the chat, known only by a keyed hash of channel + channel id."""
+
+    __tablename__ = "chat_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_key: Mapped[str] = mapped_column(String(64), unique=True)
+    audience: Mapped[Audience] = mapped_column(_enum(Audience), default=Audience.UNKNOWN)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delete_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ConversationEvent(Base):
+    """One Rasa tracker event, its JSON sealed (it holds what the user typed)."""
+
+    __tablename__ = "conversation_events"
+    __table_args__ = (Index("ix_conversation_events_key_id", "conversation_key", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_key: Mapped[str] = mapped_column(String(64))
+    type_name: Mapped[str] = mapped_column(String(60))
+    intent_name: Mapped[str | None] = mapped_column(String(120))
+    action_name: Mapped[str | None] = mapped_column(String(120))
+    timestamp: Mapped[float] = mapped_column(Float)
+    data_enc: Mapped[str] = mapped_column(Text)
+    delete_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Invite(Base):
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"))
+    role: Mapped[ConsultationRole] = mapped_column(_enum(ConsultationRole))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    redeemed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    redeemed_by_id: Mapped[int | None] = mapped_column(ForeignKey("chat_users.id"))
+    reminder_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Consultation(Base):
+    __tablename__ = "consultations"
+    __table_args__ = (UniqueConstraint("review_id", "chat_user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"))
+    chat_user_id: Mapped[int] = mapped_column(ForeignKey("chat_users.id"))
+    role: Mapped[ConsultationRole] = mapped_column(_enum(ConsultationRole))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delete_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    answers: Mapped[list[ConsultationAnswer]] = relationship(
+        back_populates="consultation", cascade="all, delete-orphan"
+    )
+
+
+class ConsultationAnswer(Base):
+    __tablename__ = "consultation_answers"
+    __table_args__ = (UniqueConstraint("consultation_id", "question_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"))
+    question_key: Mapped[str] = mapped_column(String(60))
+    answer_enc: Mapped[str | None] = mapped_column(Text)
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="answers")
+
+
+class Alert(Base):
+    """An urgent safeguarding alert: stored before the user is answered."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_user_id: Mapped[int | None] = mapped_column(ForeignKey("chat_users.id"))
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+    categories: Mapped[str] = mapped_column(String(200))
+    text_enc: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delete_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """Who did what to which record, and when. Never the content."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(60))
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    target_id: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(20), default="ok")
+
+
+class DataRequest(Base):
+    """A user's /privacy, /mydata or /delete, dated for staff (no content)."""
+
+    __tablename__ = "data_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_key: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

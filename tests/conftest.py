@@ -1,0 +1,90 @@
+"""Shared fixtures: one real trained model and one loaded Rasa agent for the whole run.
+
+Training is skipped when `carebot train` (run by `make test`) already trained on this data;
+loading takes ~20 s, so the agent is loaded once per session and shared.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.content import content_for
+from bot.logging_setup import quiet_ml_environment
+from bot.pipeline import Assistant
+from bot.rasa_runtime import RasaRuntime
+from bot.training import train_if_needed
+from bot.web.app import create_app
+from db.encryption import DataKeys, new_key_spec
+from db.migrate import upgrade_to_head
+from db.tracker_store import EncryptedSQLTrackerStore
+from tests.support.live_server import run_server
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("carebot")
+
+
+@pytest.fixture(scope="session")
+def data_keys() -> DataKeys:
+    return DataKeys.parse(new_key_spec("test1"))
+
+
+@pytest.fixture(scope="session")
+def base_settings(session_dir: Path) -> Settings:
+    quiet_ml_environment(str(session_dir))
+    settings = Settings.from_env(
+        {"CAREBOT_DATA_DIR": str(session_dir), "CAREBOT_LOCAL_AUTHORITY": "demoshire"}
+    )
+    upgrade_to_head(settings.database_url)
+    return settings
+
+
+@pytest.fixture
+def test_settings(base_settings: Settings) -> Callable[..., Settings]:
+    """Settings for this run's database, with any fields overridden."""
+
+    def make(**overrides: object) -> Settings:
+        return dataclasses.replace(base_settings, **overrides)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def trained_model(base_settings: Settings) -> Path:
+    model, _ = train_if_needed(REPO / "rasa_project", REPO / "rasa_project" / "models")
+    return model
+
+
+@pytest.fixture(scope="session")
+def runtime(base_settings: Settings, data_keys: DataKeys, trained_model: Path) -> RasaRuntime:
+    store = EncryptedSQLTrackerStore(base_settings.database_url, data_keys, timedelta(days=90))
+    return RasaRuntime.load(trained_model, store)
+
+
+@pytest.fixture(scope="session")
+def assistant(base_settings: Settings, runtime: RasaRuntime, data_keys: DataKeys) -> Assistant:
+    content = content_for(base_settings.content_dir, base_settings.local_authority)
+    return Assistant(runtime=runtime, content=content, keys=data_keys)
+
+
+@pytest.fixture(scope="session")
+def live_server_url(
+    base_settings: Settings, data_keys: DataKeys, runtime: RasaRuntime
+) -> Iterator[str]:
+    """The real carebot app (web chat, REST, health) on loopback, sharing the loaded model."""
+    with run_server(create_app(base_settings, data_keys, runtime=runtime)) as url:
+        yield url
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"

@@ -1,0 +1,287 @@
+"""The web chat page, driven in a real browser against the real carebot app.
+
+Uses Debian's Chromium (scripts/ensure-test-tools.sh installs it), never Playwright's own
+browser download. `live_server_url` comes from tests/conftest.py: the base URL of a running
+carebot with a trained Rasa model.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+WEBHOOK_PATH = "/webhooks/rest/webhook"
+STORAGE_KEY = "carebot.conversation"
+REPLY_TIMEOUT_MS = 15_000
+PHONE = {"width": 320, "height": 640}
+DESKTOP = {"width": 1280, "height": 800}
+
+expect.set_options(timeout=REPLY_TIMEOUT_MS)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-test-tools.sh first")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def new_page(browser: Browser, viewport: dict[str, int] = DESKTOP) -> Page:
+    """A page in a fresh browser profile (empty localStorage)."""
+    context = browser.new_context(viewport=viewport)
+    context.set_default_timeout(REPLY_TIMEOUT_MS)
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    page = new_page(browser)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def phone_page(browser: Browser) -> Iterator[Page]:
+    page = new_page(browser, PHONE)
+    yield page
+    page.context.close()
+
+
+def open_chat(page: Page, base_url: str, query: str = "") -> Page:
+    page.goto(f"{base_url}/chat{query}")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    return page
+
+
+def message_box(page: Page):
+    return page.get_by_role("textbox", name="Your message")
+
+
+def bot_bubbles(page: Page):
+    return page.locator(".msg--bot .bubble")
+
+
+def user_bubbles(page: Page):
+    return page.locator(".msg--user .bubble")
+
+
+def webhook_requests(page: Page) -> list[dict]:
+    """Every message the page sends from now on, as the JSON bodies it posted."""
+    sent: list[dict] = []
+
+    def record(request: Request) -> None:
+        if request.method == "POST" and request.url.endswith(WEBHOOK_PATH):
+            sent.append(json.loads(request.post_data or "{}"))
+
+    page.on("request", record)
+    return sent
+
+
+def say(page: Page, text: str) -> None:
+    """Types text and presses Enter, then waits until carebot has answered."""
+    replies_before = bot_bubbles(page).count()
+    message_box(page).fill(text)
+    message_box(page).press("Enter")
+    expect(bot_bubbles(page)).not_to_have_count(replies_before)
+    expect(page.locator("#typing")).to_be_empty()
+
+
+def stored_conversation_id(page: Page) -> str | None:
+    return page.evaluate(f"() => window.localStorage.getItem({STORAGE_KEY!r})")
+
+
+def has_no_sideways_scroll(page: Page) -> bool:
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+def test_typing_hello_and_pressing_enter_shows_my_message_and_a_reply(page, live_server_url):
+    open_chat(page, live_server_url)
+
+    say(page, "hello")
+
+    expect(user_bubbles(page).last).to_have_text("hello")
+    expect(bot_bubbles(page).first).not_to_be_empty()
+    expect(message_box(page)).to_have_value("")
+    log = page.get_by_role("log")
+    expect(log).to_contain_text("You said: hello")
+    expect(log).to_contain_text("carebot said:")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat.png"), full_page=True)
+
+
+def test_shift_enter_starts_a_new_line_instead_of_sending(page, live_server_url):
+    open_chat(page, live_server_url)
+    sent = webhook_requests(page)
+
+    box = message_box(page)
+    box.press_sequentially("first line")
+    box.press("Shift+Enter")
+    box.press_sequentially("second line")
+
+    expect(box).to_have_value("first line\nsecond line")
+    assert sent == []
+
+
+def test_the_conversation_is_remembered_when_the_page_is_reloaded(page, live_server_url):
+    open_chat(page, live_server_url)
+    first_id = stored_conversation_id(page)
+    assert first_id
+
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    sent = webhook_requests(page)
+    say(page, "hello")
+
+    assert stored_conversation_id(page) == first_id
+    assert sent[-1]["sender"] == first_id
+
+
+def test_start_again_asks_first_then_gives_a_new_conversation(page, live_server_url):
+    open_chat(page, live_server_url)
+    say(page, "hello")
+    first_id = stored_conversation_id(page)
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Start again").click()
+    assert stored_conversation_id(page) == first_id
+    expect(user_bubbles(page)).to_have_count(1)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Start again").click()
+    expect(user_bubbles(page)).to_have_count(0)
+    expect(bot_bubbles(page)).to_have_count(0)
+    assert stored_conversation_id(page) not in (None, first_id)
+
+
+def test_quick_reply_buttons_appear_and_pressing_one_sends_it(page, live_server_url):
+    open_chat(page, live_server_url)
+    quick_replies = page.locator(".quick-replies .quick-reply")
+    replies: list[list[dict]] = []
+    for text in ("what can you do", "help", "hello"):
+        with page.expect_response(lambda r: r.url.endswith(WEBHOOK_PATH)) as response:
+            say(page, text)
+        replies.append(response.value.json())
+        if quick_replies.count():
+            break
+    with_buttons = [message["buttons"] for message in replies[-1] if message.get("buttons")]
+    assert with_buttons, f"none of carebot's replies had buttons: {replies}"
+    expect(quick_replies.first).to_be_visible()
+    box = quick_replies.first.bounding_box()
+    assert box and box["height"] >= 44, "quick replies must be easy to tap"
+
+    chosen = with_buttons[-1][0]
+    group = page.locator(".quick-replies").last
+    group_handle = group.element_handle()
+    sent = webhook_requests(page)
+    group.get_by_role("button", name=chosen["title"], exact=True).first.click()
+
+    expect(user_bubbles(page).last).to_have_text(chosen["title"])
+    expect(page.locator("#typing")).to_be_empty()
+    assert sent and sent[0]["message"] == chosen["payload"]
+    assert not group_handle.evaluate("el => el.isConnected"), "used quick replies should go"
+
+
+def test_an_invite_link_sends_its_code_as_the_first_message(page, live_server_url):
+    sent = webhook_requests(page)
+
+    open_chat(page, live_server_url, "?invite=ABC123")
+
+    expect(bot_bubbles(page).first).not_to_be_empty()
+    assert sent[0]["message"] == "ABC123"
+    expect(user_bubbles(page)).to_have_count(0)
+    assert "ABC123" not in page.url, "a used invite code should leave the address bar"
+
+
+def test_while_waiting_it_says_carebot_is_typing(page, live_server_url):
+    open_chat(page, live_server_url)
+    held: list[Route] = []
+    page.route(f"**{WEBHOOK_PATH}", lambda route: held.append(route))
+
+    message_box(page).fill("hello")
+    page.get_by_role("button", name="Send").click()
+
+    expect(page.get_by_role("status")).to_have_text("carebot is typing…")
+    held[0].continue_()
+    expect(bot_bubbles(page).first).not_to_be_empty()
+    expect(page.get_by_role("status")).to_be_empty()
+
+
+def test_when_a_message_fails_to_send_it_says_sorry_and_keeps_what_i_typed(page, live_server_url):
+    open_chat(page, live_server_url)
+    page.route(
+        f"**{WEBHOOK_PATH}",
+        lambda route: route.fulfill(status=500, json={"error": "Something went wrong"}),
+    )
+
+    message_box(page).fill("please keep this")
+    message_box(page).press("Enter")
+
+    expect(page.get_by_role("log")).to_contain_text("Sorry, that didn't send")
+    expect(message_box(page)).to_have_value("please keep this")
+    expect(user_bubbles(page)).to_have_count(0)
+
+
+def test_on_a_320px_phone_nothing_scrolls_sideways(phone_page, live_server_url):
+    page = open_chat(phone_page, live_server_url)
+    assert has_no_sideways_scroll(page)
+
+    say(page, "what can you do")
+    say(page, "a-very-long-word-without-any-spaces-" * 8)
+
+    assert has_no_sideways_scroll(page)
+    expect(page.get_by_role("button", name="Send")).to_be_in_viewport()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat-320px.png"))
+
+
+def test_the_page_has_landmarks_and_labels_for_screen_readers(page, live_server_url):
+    open_chat(page, live_server_url)
+
+    expect(page.get_by_role("main")).to_have_count(1)
+    expect(page.get_by_role("heading", level=1)).not_to_be_empty()
+    expect(page.get_by_role("log")).to_have_attribute("aria-live", "polite")
+    expect(message_box(page)).to_have_attribute("maxlength", "4096")
+    expect(page.get_by_role("button", name="Send")).to_be_visible()
+    expect(page.get_by_text("computer program")).to_be_visible()
+    expect(page.get_by_text("999")).to_be_visible()
+
+
+def test_the_page_loads_nothing_from_other_sites_and_logs_no_errors(page, live_server_url):
+    errors: list[str] = []
+    other_sites: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith(live_server_url) else other_sites.append(r.url),
+    )
+
+    open_chat(page, live_server_url)
+    say(page, "hello")
+
+    assert other_sites == []
+    assert errors == [], "script errors or Content-Security-Policy violations"

@@ -1,0 +1,101 @@
+"""The `carebot` command as a newcomer uses it: real processes, real database."""
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.live_server import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+CAREBOT = [sys.executable, "-m", "bot.cli"]
+
+
+def run(args: list[str], env: dict[str, str], timeout: int = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        CAREBOT + args, env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture
+def demo_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CAREBOT_", "TELEGRAM_"))}
+    env.update(CAREBOT_DATA_DIR=str(tmp_path), CAREBOT_DEMO="1")
+    env.pop("DATABASE_URL", None)
+    return env
+
+
+def test_seed_demo_is_idempotent_and_prints_logins(demo_env: dict[str, str]) -> None:
+    first = run(["seed-demo", "--json"], demo_env)
+    assert first.returncode == 0, first.stderr
+    data = json.loads(first.stdout[first.stdout.index("{"):])
+    assert len(data["reviews"]) == 4
+    roles = sorted(u["role"] for u in data["staff"])
+    assert roles.count("iro") == 2 and "manager" in roles
+    assert all(len(u["password"]) >= 12 for u in data["staff"])
+
+    again = run(["seed-demo", "--json"], demo_env)
+    assert json.loads(again.stdout[again.stdout.index("{"):])["reviews"] == data["reviews"]
+
+
+def test_seed_demo_refuses_outside_demo_mode(demo_env: dict[str, str]) -> None:
+    demo_env.pop("CAREBOT_DEMO")
+    result = run(["seed-demo"], demo_env)
+    assert result.returncode == 2
+    assert "demo mode" in result.stderr
+
+
+def test_serving_real_data_without_a_key_is_a_clear_error(demo_env: dict[str, str]) -> None:
+    demo_env.pop("CAREBOT_DEMO")
+    result = run(["serve", "--port", str(free_port())], demo_env)
+    assert result.returncode == 2
+    assert "CAREBOT_DATA_KEY is not set" in result.stderr
+
+
+def test_a_webhook_url_without_a_secret_is_refused(demo_env: dict[str, str]) -> None:
+    demo_env["TELEGRAM_WEBHOOK_URL"] = "https://example.org/telegram/webhook"
+    result = run(["migrate"], demo_env)
+    assert result.returncode == 2
+    assert "TELEGRAM_WEBHOOK_SECRET" in result.stderr
+
+
+def test_train_skips_when_nothing_changed(demo_env: dict[str, str], trained_model: Path) -> None:
+    result = run(["train"], demo_env)
+    assert result.returncode == 0, result.stderr
+    assert "Up to date, not retrained" in result.stdout
+
+
+@pytest.mark.slow
+def test_serve_reports_starting_then_answers(demo_env: dict[str, str], trained_model: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        CAREBOT + ["serve", "--port", str(port)], env=demo_env, cwd=REPO,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        statuses = []
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.TransportError):
+                statuses.append(httpx.get(f"{base}/health", timeout=2).status_code)
+            if statuses and statuses[-1] == 200:
+                break
+            time.sleep(0.25)
+        assert statuses and statuses[-1] == 200, statuses[-5:]
+        assert 503 in statuses  # it said "not ready" honestly while loading the model
+        reply = httpx.post(
+            f"{base}/webhooks/rest/webhook", json={"sender": "x", "message": "hello"}, timeout=30
+        )
+        assert reply.status_code == 200 and reply.json()[0]["text"]
+        assert httpx.get(f"{base}/chat").status_code == 200
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert f"{base}/chat" in output

@@ -1,0 +1,47 @@
+import json
+
+import pytest
+
+from bot.channels.messages import Button, Reply
+from bot.channels.rest import BadRequest, parse_rest_body, replies_as_json
+
+
+def body(**fields: object) -> bytes:
+    return json.dumps(fields).encode()
+
+
+def test_a_well_formed_request_is_accepted() -> None:
+    parsed = parse_rest_body(body(sender="abc", message="hello"), 4096)
+    assert (parsed.sender, parsed.message) == ("abc", "hello")
+
+
+@pytest.mark.parametrize(
+    ("raw", "complaint"),
+    [
+        (b"not json", "must be JSON"),
+        (b"[1, 2]", "JSON object"),
+        (body(message="hi"), '"sender"'),
+        (body(sender="", message="hi"), '"sender"'),
+        (body(sender=5, message="hi"), '"sender"'),
+        (body(sender="x" * 129, message="hi"), '"sender"'),
+        (body(sender="abc"), '"message"'),
+        (body(sender="abc", message=None), '"message"'),
+        (body(sender="abc", message="x" * 4097), "at most 4096"),
+        (b"\xff\xfe", "must be JSON"),
+    ],
+)
+def test_bad_requests_are_refused_with_a_reason(raw: bytes, complaint: str) -> None:
+    with pytest.raises(BadRequest, match=complaint):
+        parse_rest_body(raw, 4096)
+
+
+def test_a_message_of_exactly_the_limit_is_accepted() -> None:
+    assert parse_rest_body(body(sender="a", message="x" * 4096), 4096).message == "x" * 4096
+
+
+def test_replies_follow_the_rasa_rest_shape() -> None:
+    replies = [Reply("one"), Reply("two", [Button("Yes", "/affirm")])]
+    assert replies_as_json("abc", replies) == [
+        {"recipient_id": "abc", "text": "one"},
+        {"recipient_id": "abc", "text": "two", "buttons": [{"title": "Yes", "payload": "/affirm"}]},
+    ]
