@@ -129,6 +129,7 @@ class ChatUser(Base):
     audience: Mapped[Audience] = mapped_column(_enum(Audience), default=Audience.UNKNOWN)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    concern_raised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     delete_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

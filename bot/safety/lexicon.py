@@ -1,0 +1,238 @@
+"""Compile the safeguarding lexicon (content/safeguarding/lexicon.yml) into spaCy matchers.
+
+Each pattern word is run through the same pipeline as user text (normalise -> tokenise ->
+lookup lemma -> squash repeated letters), so "HIIITTING", "hits" and "hit" share one key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import spacy
+import yaml
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Token
+
+from bot.safety.normalise import normalise, squash
+
+GAP_TOKENS = 3
+
+
+class LexiconError(ValueError):
+    """A lexicon pattern cannot be compiled; the screen must not start with a hole in it."""
+
+
+def build_nlp() -> Language:
+    """spaCy with no downloaded model: tokenizer, lookup lemmas (spacy-lookups-data), keys."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    if not Token.has_extension("key"):
+        Token.set_extension("key", default="")
+        Token.set_extension("exact", default="")
+    nlp.add_pipe("carebot_match_keys", last=True)
+    nlp.initialize()
+    return nlp
+
+
+@Language.factory("carebot_match_keys")
+def _make_match_keys(nlp, name):  # noqa: ANN001, ANN202 - spaCy validates untyped factories only
+    return MatchKeys(nlp)
+
+
+class MatchKeys:
+    """Give each token a matching key: its dictionary form, found even when stretched.
+
+    "HIIITS" is normalised to "hiits", which no dictionary knows; squashed it is "hits",
+    whose lemma is "hit". So the lemma is looked up for the word as written and, failing
+    that, for its squashed spelling, and the key is the squashed lemma.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self._table = None
+        self._lemmas: set[str] = set()
+        self.spelling: SpellingNeighbours | None = None
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self._table is None:
+            self._table = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+            self._lemmas = set(self._table.values())
+        for token in doc:
+            lower = token.lower_
+            lemma = token.lemma_.lower() or lower
+            if lemma == lower and lower not in self._lemmas:
+                lemma = self._dictionary_form(lower) or lemma
+            key = squash(lemma)
+            if self.spelling is not None:
+                key = self.spelling.correct(lower, key)
+            token._.key = key
+            token._.exact = squash(lower)
+        return doc
+
+
+    def _dictionary_form(self, word: str) -> str | None:
+        """For a word the lookup table lacks: stretched ("hiits"), dropped g ("makin"),
+        or an ending on a known word ("lamped" -> "lamp")."""
+        candidates = [squash(word)]
+        if word.endswith("in"):
+            candidates.append(word + "g")
+        candidates += [word[: -len(end)] for end in SUFFIXES if word.endswith(end)]
+        for candidate in candidates:
+            if candidate in self._table:
+                return self._table.get(candidate)
+            if candidate in self._lemmas:
+                return candidate
+        return None
+
+
+class SpellingNeighbours:
+    """Map a rare misspelling to the lexicon word one edit away ("kiks" -> "kick").
+
+    Only words that are rare in English (spaCy's lexeme probability table) are corrected, and
+    only towards words the lexicon uses, so "bead" never becomes "bed" but "tuch" becomes
+    "touch". Single-deletion neighbourhoods (SymSpell) make the lookup a few dict probes.
+    """
+
+    RARE_LOG_PROB = -15.5
+    MIN_CHARS = 3
+
+    def __init__(self, vocabulary: set[str], word_log_probs: dict[str, float]) -> None:
+        self.vocabulary = vocabulary
+        self.word_log_probs = word_log_probs
+        self.by_deletion: dict[str, set[str]] = {}
+        for word in vocabulary:
+            if len(word) >= self.MIN_CHARS - 1:
+                for variant in _deletions(word) | {word}:
+                    self.by_deletion.setdefault(variant, set()).add(word)
+
+    def correct(self, written: str, key: str) -> str:
+        if key in self.vocabulary or len(key) < self.MIN_CHARS or not key.isalpha():
+            return key
+        if self.word_log_probs.get(written, -99.0) > self.RARE_LOG_PROB:
+            return key
+        # a misspelt word with an ending: "strangeld" -> "strangel", one edit from "strangle"
+        for stem in [key] + [key[: -len(end)] for end in SUFFIXES if key.endswith(end)]:
+            candidates: set[str] = set()
+            for variant in _deletions(stem) | {stem}:
+                candidates |= self.by_deletion.get(variant, set())
+            if candidates:
+                return min(candidates, key=lambda w: (w[0] != stem[0], abs(len(w) - len(stem)), w))
+        return key
+
+
+SUFFIXES = ("ing", "in", "ed", "d", "es", "s")
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def english_word_log_probs() -> dict[str, float]:
+    """How common each English word is, from spacy-lookups-data (offline, ~5 s to load)."""
+    import gzip
+    import json
+
+    import spacy_lookups_data
+
+    path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@dataclass(frozen=True)
+class CompiledLexicon:
+    matcher: Matcher
+    ignore: Matcher
+    pattern_count: int
+    vocabulary: frozenset[str]
+    compact: tuple[str, ...]
+
+
+def compile_lexicon(path: Path, nlp: Language) -> CompiledLexicon:
+    # BaseLoader keeps every scalar a string: "no", "off" and "on" are words here, not booleans.
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # noqa: S506
+    sets = {name: list(words) for name, words in (data.get("sets") or {}).items()}
+    matcher = Matcher(nlp.vocab)
+    count = 0
+    vocabulary: set[str] = set()
+    for category, patterns in data["categories"].items():
+        compiled = [spec for p in patterns for spec in _compile(p, sets, nlp)]
+        matcher.add(category, compiled)
+        count += len(compiled)
+        vocabulary.update(_words_in(compiled))
+    ignore = Matcher(nlp.vocab)
+    ignore.add("ignore", [s for p in data.get("ignore") or [] for s in _compile(p, sets, nlp)])
+    return CompiledLexicon(
+        matcher=matcher,
+        ignore=ignore,
+        pattern_count=count,
+        vocabulary=frozenset(vocabulary),
+        compact=tuple(squash(phrase) for phrase in data.get("compact") or []),
+    )
+
+
+def _compile(
+    pattern: str, sets: dict[str, list[str]], nlp: Language
+) -> list[list[dict[str, Any]]]:
+    """One lexicon line as Matcher patterns: one per way its multi-token words can be spelt."""
+    variants: list[list[dict[str, Any]]] = [[]]
+    for part in pattern.split():
+        if part == "*":
+            for spec in variants:
+                spec.extend({"OP": "?"} for _ in range(GAP_TOKENS))
+            continue
+        optional = part.startswith("?")
+        words: list[str] = []
+        for alternative in part.lstrip("?").split("|"):
+            if not alternative.startswith("@"):
+                words.append(alternative)
+            elif alternative[1:] in sets:
+                words.extend(sets[alternative[1:]])
+            else:
+                raise LexiconError(f"unknown set {alternative!r} in pattern {pattern!r}")
+        exact = all(w.startswith("=") for w in words)
+        attr = "exact" if exact else "key"
+        keyed = [_keys_of(w.lstrip("="), nlp, exact) for w in words]
+        single = sorted({keys[0] for keys in keyed if len(keys) == 1})
+        choices: list[list[dict[str, Any]]] = []
+        if single:
+            token: dict[str, Any] = {"_": {attr: {"IN": single}}}
+            choices.append([{**token, "OP": "?"} if optional else token])
+        # a word spaCy splits ("gonna" -> "gon" "na") becomes its own variant of the pattern
+        choices.extend([{"_": {attr: key}} for key in keys] for keys in keyed if len(keys) > 1)
+        variants = [spec + choice for spec in variants for choice in choices]
+    return [_trim_gaps(spec, pattern) for spec in variants]
+
+
+def _words_in(specs: list[list[dict[str, Any]]]) -> set[str]:
+    words: set[str] = set()
+    for spec in specs:
+        for token in spec:
+            value = (token.get("_") or {}).get("key")
+            if isinstance(value, str):
+                words.add(value)
+            elif isinstance(value, dict):
+                words.update(value["IN"])
+    return words
+
+
+def _keys_of(word: str, nlp: Language, exact: bool) -> list[str]:
+    doc = nlp(normalise(word))
+    keys = [t._.exact if exact else t._.key for t in doc]
+    if not keys:
+        raise LexiconError(f"empty word in lexicon: {word!r}")
+    return keys
+
+
+def _trim_gaps(spec: list[dict[str, Any]], pattern: str) -> list[dict[str, Any]]:
+    """A gap at either end would only widen the matched span, never change whether it matches."""
+    while spec and spec[0] == {"OP": "?"}:
+        spec.pop(0)
+    while spec and spec[-1] == {"OP": "?"}:
+        spec.pop()
+    if not spec:
+        raise LexiconError(f"pattern matches nothing: {pattern!r}")
+    return spec

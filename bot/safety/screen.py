@@ -1,0 +1,55 @@
+"""The safety screen: the first thing every piece of user text meets.
+
+Two layers, either fires: this lexicon/pattern layer (recall first, no model), and a trained
+Rasa intent `concern` answered by a rule. A failure here fails safe: the caller treats an
+exception as a hit, so a broken screen never means a missed disclosure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.safety.lexicon import (
+    CompiledLexicon,
+    SpellingNeighbours,
+    build_nlp,
+    compile_lexicon,
+    english_word_log_probs,
+)
+from bot.safety.normalise import letter_by_letter_runs, normalise, squash
+
+MAX_SCREENED_CHARS = 20_000  # more than any channel accepts; bounds the work per message
+
+
+@dataclass(frozen=True)
+class ScreenResult:
+    categories: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_concern(self) -> bool:
+        return bool(self.categories)
+
+
+class SafetyScreen:
+    def __init__(self, lexicon_path: Path) -> None:
+        self.nlp = build_nlp()
+        self.lexicon: CompiledLexicon = compile_lexicon(lexicon_path, self.nlp)
+        # Misspellings are corrected towards lexicon words only once the lexicon is compiled,
+        # so the lexicon's own words are never "corrected".
+        self.nlp.get_pipe("carebot_match_keys").spelling = SpellingNeighbours(
+            set(self.lexicon.vocabulary), english_word_log_probs()
+        )
+
+    def check(self, text: str) -> ScreenResult:
+        doc = self.nlp(normalise(text[:MAX_SCREENED_CHARS]))
+        ignored = [(start, end) for _, start, end in self.lexicon.ignore(doc)]
+        categories: set[str] = set()
+        for match_id, start, end in self.lexicon.matcher(doc):
+            if any(s <= start and end <= e for s, e in ignored):
+                continue
+            categories.add(self.nlp.vocab.strings[match_id])
+        for run in letter_by_letter_runs(text[:MAX_SCREENED_CHARS]):
+            if any(phrase in squash(run) for phrase in self.lexicon.compact):
+                categories.add("spelt_out")
+        return ScreenResult(tuple(sorted(categories)))
