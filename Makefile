@@ -43,3 +43,8 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) var rasa_project/models
+
+# Benchmarks (not tests): NLU quality on the held-out set against a TF-IDF baseline.
+eval-nlu: setup
+	$(BIN)/carebot train
+	$(BIN)/python -m bench.nlu_eval

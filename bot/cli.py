@@ -25,7 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--json", action="store_true", help="print the demo data as JSON")
 
     commands.add_parser("new-key", help="print a new random data key for CAREBOT_DATA_KEY")
+    commands.add_parser(
+        "topics-domain", help="regenerate the topic intents and rules from content/topics/"
+    )
     commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("purge", help="delete every stored row whose delete-after date has passed")
 
     args = parser.parse_args(argv)
     try:
@@ -37,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level)
     handler = {
         "train": _train, "serve": _serve, "seed-demo": _seed_demo,
-        "new-key": _new_key, "migrate": _migrate,
+        "new-key": _new_key, "migrate": _migrate, "topics-domain": _topics_domain,
+        "purge": _purge,
     }[args.command]
     try:
         return handler(settings, args)
@@ -115,6 +120,31 @@ def _new_key(settings: Settings, args: argparse.Namespace) -> int:
     from db.encryption import new_key_spec
 
     print(new_key_spec())
+    return 0
+
+
+def _topics_domain(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.topics import TopicLibrary, faq_domain, faq_rules
+
+    library = TopicLibrary(settings.content_dir / "topics")
+    project = settings.rasa_project_dir
+    (project / "domain" / "faq.yml").write_text(faq_domain(library), encoding="utf-8")
+    (project / "data" / "rules" / "faq.yml").write_text(faq_rules(library), encoding="utf-8")
+    print(f"Wrote domain/faq.yml and data/rules/faq.yml ({len(library.topics)} topics).")
+    return 0
+
+
+def _purge(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.purge import purge_expired
+    from db.migrate import upgrade_to_head
+
+    upgrade_to_head(settings.database_url)
+    purged = purge_expired(settings.database_url)
+    print(
+        f"Purged {purged.conversation_events} conversation events, {purged.consultations} "
+        f"consultations, {purged.alerts} alerts and {purged.chat_users} chat users past their "
+        "delete-after date."
+    )
     return 0
 
 

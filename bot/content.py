@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,15 @@ class Content:
     def authority(self) -> dict[str, Any]:
         return _load_yaml(self.content_dir / "local_authorities" / f"{self.local_authority}.yml")
 
+    @property
+    def retention(self) -> timedelta:
+        """How long chat data is kept for this council (its retention_days)."""
+        return timedelta(days=int(self.authority.get("retention_days", 90)))
+
+    def fill(self, template: str, **values: str) -> str:
+        """Any content text with this council's values (and ``values``) filled in."""
+        return _fill(template, {**_flatten(self.authority), **values}).strip()
+
     def say(self, key: str, **values: str) -> ChatText:
         """The chat text ``key``, with local-authority values and ``values`` filled in."""
         try:
@@ -58,6 +68,22 @@ class Content:
             for b in entry.get("buttons", [])
         )
         return ChatText(text=text.strip(), buttons=buttons)
+
+    @property
+    def safeguarding_lexicon(self) -> Path:
+        return self.content_dir / "safeguarding" / "lexicon.yml"
+
+    @cached_property
+    def signposting_texts(self) -> dict[str, str]:
+        return _load_yaml(self.content_dir / "safeguarding" / "signposting.yml")["texts"]
+
+    def signposting(self, audience: str) -> str:
+        """The fixed safeguarding reply: the parent version for parents, else the child's."""
+        key = "parent" if audience == "parent" else "child"
+        return _fill(self.signposting_texts[key], _flatten(self.authority)).strip()
+
+    def after_concern(self) -> str:
+        return _fill(self.signposting_texts["after_concern"], _flatten(self.authority)).strip()
 
     def button_payloads(self) -> frozenset[str]:
         """Every payload our buttons send: the only ``/``-texts that reach Rasa as intents."""

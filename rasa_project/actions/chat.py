@@ -7,13 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.config import Settings
-from bot.content import Content, content_for
-
-
-def current_content() -> Content:
-    settings = Settings.from_env()
-    return content_for(settings.content_dir, settings.local_authority)
+from bot.services.app_context import app_context
 
 
 class ActionRespond(Action):
@@ -23,7 +17,7 @@ class ActionRespond(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        content = current_content()
+        content = app_context().content
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "nlu_fallback"
         said = content.say(content.intent_texts.get(intent, "fallback"))
         dispatcher.utter_message(

@@ -1,0 +1,21 @@
+"""Who carebot is talking to: a child in care, a care leaver or a parent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.services.chat_users import get_or_create_chat_user
+from db.engine import session_scope
+from db.models import Audience
+
+
+def audience_of(database_url: str, user_key: str, retention: timedelta) -> Audience:
+    with session_scope(database_url) as session:
+        return get_or_create_chat_user(session, user_key, retention).audience
+
+
+def set_audience(
+    database_url: str, user_key: str, audience: Audience, retention: timedelta
+) -> None:
+    with session_scope(database_url) as session:
+        get_or_create_chat_user(session, user_key, retention).audience = audience

@@ -1,0 +1,118 @@
+"""Topics: what carebot knows, one YAML file each in content/topics/ (see its README).
+
+An answer is chosen for the reader (their audience's own, else the child's, else the care
+leaver's, else the parent's) and filled with their council's values at run time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+
+AUDIENCES = ("child", "care_leaver", "parent")
+FALLBACK_ORDER = ("child", "care_leaver", "parent")
+TOPIC_INTENT_PREFIX = "faq_"
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    answers: dict[str, str]
+    follow_ups: tuple[str, ...]
+    sources: tuple[str, ...]
+    checked: dt.date
+
+    def answer_for(self, audience: str) -> str:
+        for key in (audience, *FALLBACK_ORDER):
+            if key in self.answers:
+                return self.answers[key]
+        raise KeyError(f"topic {self.id} has no answer")
+
+    @property
+    def differs_by_audience(self) -> bool:
+        return len(self.answers) > 1
+
+    @property
+    def payload(self) -> str:
+        """The button payload that asks for this topic directly (no NLU guess involved)."""
+        return topic_payload(self.id)
+
+
+def topic_payload(topic_id: str) -> str:
+    return f"/{topic_intent(topic_id)}"
+
+
+def topic_intent(topic_id: str) -> str:
+    return f"{TOPIC_INTENT_PREFIX}{topic_id}"
+
+
+def topic_of_intent(intent: str | None) -> str | None:
+    if intent and intent.startswith(TOPIC_INTENT_PREFIX):
+        return intent[len(TOPIC_INTENT_PREFIX):]
+    return None
+
+
+class TopicLibrary:
+    def __init__(self, topics_dir: Path) -> None:
+        self.topics_dir = topics_dir
+
+    @cached_property
+    def topics(self) -> dict[str, Topic]:
+        found: dict[str, Topic] = {}
+        for path in sorted(self.topics_dir.glob("*.yml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            found[data["id"]] = Topic(
+                id=data["id"],
+                title=data["title"],
+                answers={k: v.strip() for k, v in data["answers"].items()},
+                follow_ups=tuple(data.get("follow_ups") or ()),
+                sources=tuple(data.get("sources") or ()),
+                checked=data["checked"],
+            )
+        return found
+
+    def get(self, topic_id: str) -> Topic | None:
+        return self.topics.get(topic_id)
+
+    def payloads(self) -> frozenset[str]:
+        return frozenset(t.payload for t in self.topics.values())
+
+
+GENERATED = "# Generated from content/topics/ by `carebot topics-domain`; do not edit by hand.\n"
+
+
+def faq_domain(library: TopicLibrary) -> str:
+    """rasa_project/domain/faq.yml: one intent per topic, all answered by one action."""
+    lines = [
+        GENERATED.rstrip(),
+        'version: "3.1"',
+        "",
+        "intents:",
+        *(f"  - {topic_intent(t)}" for t in library.topics),
+        "",
+        "actions:",
+        "  - action_answer_topic",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def faq_rules(library: TopicLibrary) -> str:
+    """rasa_project/data/rules/faq.yml: each topic intent -> action_answer_topic.
+
+    The answer text is never in Rasa's files: the action renders it from content/ for the
+    reader's audience and council.
+    """
+    lines = [GENERATED.rstrip(), 'version: "3.1"', "", "rules:"]
+    for topic_id in library.topics:
+        lines += [
+            f"  - rule: answer {topic_id}",
+            "    steps:",
+            f"      - intent: {topic_intent(topic_id)}",
+            "      - action: action_answer_topic",
+        ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,97 @@
+"""Answer a topic question from content/, for the reader's audience and council.
+
+When Rasa's FallbackClassifier finds no intent confident enough (`nlu_fallback`), carebot
+does not guess: it says it isn't sure, offers the three likeliest topics as buttons and says
+how to reach a person. A confident wrong answer about an entitlement is worse than a question.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.services.app_context import AppContext, app_context
+from bot.services.audience import audience_of, set_audience
+from bot.topics import Topic, topic_of_intent
+from db.models import Audience
+
+NOT_SURE_CHOICES = 3
+
+
+def ranked_topics(tracker: Tracker) -> list[str]:
+    """Topic ids from the intent ranking, best first (a pressed topic button ranks alone)."""
+    message = tracker.latest_message
+    ranking = message.get("intent_ranking") or [message.get("intent") or {}]
+    return [t for item in ranking if (t := topic_of_intent(item.get("name")))]
+
+
+def send_topic(
+    dispatcher: CollectingDispatcher, ctx: AppContext, topic: Topic, audience: str
+) -> None:
+    buttons = []
+    for follow_up in topic.follow_ups[:2]:
+        other = ctx.topics.get(follow_up)
+        if other is not None:
+            buttons.append({"title": other.title, "payload": other.payload})
+    dispatcher.utter_message(text=ctx.content.fill(topic.answer_for(audience)), buttons=buttons)
+
+
+def say(dispatcher: CollectingDispatcher, ctx: AppContext, key: str) -> None:
+    said = ctx.content.say(key)
+    dispatcher.utter_message(
+        text=said.text, buttons=[{"title": b.title, "payload": b.payload} for b in said.buttons]
+    )
+
+
+class ActionAnswerTopic(Action):
+    def name(self) -> str:
+        return "action_answer_topic"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        ctx = app_context()
+        ranked = [t for t in ranked_topics(tracker) if ctx.topics.get(t) is not None]
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        topic = ctx.topics.get(topic_of_intent(intent) or "")
+        if topic is None:
+            said = ctx.content.say("not_sure")
+            choices = [ctx.topics.get(t) for t in ranked[:NOT_SURE_CHOICES]]
+            dispatcher.utter_message(
+                text=said.text,
+                buttons=[{"title": t.title, "payload": t.payload} for t in choices if t],
+            )
+            return []
+        audience = audience_of(ctx.database_url, tracker.sender_id, ctx.content.retention)
+        if audience == Audience.UNKNOWN and topic.differs_by_audience:
+            say(dispatcher, ctx, "ask_audience")
+            return [SlotSet("pending_topic", topic.id)]
+        send_topic(dispatcher, ctx, topic, audience.value)
+        return []
+
+
+class ActionSetAudience(Action):
+    def name(self) -> str:
+        return "action_set_audience"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        ctx = app_context()
+        value = next(tracker.get_latest_entity_values("audience"), None)
+        try:
+            audience = Audience(value)
+        except ValueError:
+            audience = Audience.UNKNOWN
+        if audience == Audience.UNKNOWN:
+            say(dispatcher, ctx, "ask_audience")
+            return []
+        set_audience(ctx.database_url, tracker.sender_id, audience, ctx.content.retention)
+        say(dispatcher, ctx, f"audience_set_{audience.value}")
+        pending = ctx.topics.get(tracker.get_slot("pending_topic") or "")
+        if pending is not None:
+            send_topic(dispatcher, ctx, pending, audience.value)
+        return [SlotSet("pending_topic", None)]
