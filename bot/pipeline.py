@@ -1,21 +1,54 @@
 """The one road every message takes, whatever the channel.
 
-channel adapter -> size and injection guards -> Rasa agent (custom actions in process) -> replies.
-Adapters call :meth:`Assistant.handle`; they never talk to Rasa themselves.
+channel adapter -> safety screen -> size and injection guards -> Rasa agent (custom actions
+in process) -> replies. Adapters call :meth:`Assistant.handle`; they never talk to Rasa.
+
+The safety screen sees the raw text before anything else, including text that starts with
+"/" and text too long to answer. A possible disclosure, from the screen or from Rasa's
+`concern` intent, is stored as an urgent alert and answered with the fixed signposting; if
+the screen itself fails, the user gets the signposting anyway.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.channels.messages import IncomingMessage, Reply
 from bot.content import Content
 from bot.rasa_runtime import RasaRuntime
+from bot.safety.alerts import raise_alert
+from bot.safety.screen import SafetyScreen, ScreenResult
+from bot.services.chat_users import get_or_create_chat_user
+from bot.services.rate_limit import RateLimiter
+from bot.services.user_data import erase, held_data, record_request
+from bot.topics import TopicLibrary
 from db.encryption import DataKeys
+from db.engine import session_scope
+from db.models import Audience
+from db.time import as_utc, utcnow
 
 log = logging.getLogger(__name__)
+
+CONCERN_REMINDER_FOR = timedelta(hours=24)
+COMMANDS = {
+    "/start": "start",
+    "/help": "help",
+    "/privacy": "privacy",
+    "/mydata": "mydata",
+    "/delete": "delete",
+    "/delete_confirm": "delete_confirm",
+    "/delete_cancel": "delete_cancelled",
+}
+
+
+@dataclass(frozen=True)
+class UserState:
+    audience: str = Audience.UNKNOWN.value
+    concern_recent: bool = False
 
 
 @dataclass
@@ -23,22 +56,94 @@ class Assistant:
     runtime: RasaRuntime
     content: Content
     keys: DataKeys
+    screen: SafetyScreen
+    database_url: str
+    topics: TopicLibrary
     max_message_chars: int = 4096
+    rate_limiter: RateLimiter = field(default_factory=RateLimiter)
+
+    def __post_init__(self) -> None:
+        self.button_payloads = self.content.button_payloads() | self.topics.payloads()
 
     async def handle(self, message: IncomingMessage) -> list[Reply]:
         started = time.perf_counter()
         user_key = self.keys.user_key(message.channel, message.channel_user_id)
-        text = message.text.strip()
+        text = message.text
+
+        screened = self.screen_text(text)
+        if screened.is_concern:
+            return await self.escalate(user_key, message.channel, text, screened.categories)
+
+        if not self.rate_limiter.allow(user_key):
+            return [self._say("slow_down")]
+        text = text.strip()
+        command = text.split()[0].lower() if text.startswith("/") else ""
+        if command in COMMANDS:
+            return await self.run_command(user_key, command)
         if not text:
             return [self._say("empty_message")]
         if len(text) > self.max_message_chars:
             return [self._say("message_too_long", limit=str(self.max_message_chars))]
-        replies = await self.runtime.respond(user_key, self.to_rasa_text(text), message.channel)
+
+        try:
+            state = await asyncio.to_thread(self._user_state, user_key)
+            turn = await self.runtime.respond(user_key, self.to_rasa_text(text), message.channel)
+        except Exception:  # database or model trouble: say so kindly, never go silent
+            log.exception("could not answer channel=%s user=%s", message.channel, user_key[:8])
+            return [self._say("try_again")]
+        if turn.concern:
+            return await self.escalate(user_key, message.channel, text, ("model",))
+        replies = turn.replies or [self._say("fallback")]
+        if state.concern_recent:
+            replies.append(Reply(self.content.after_concern()))
         log.info(
             "message handled channel=%s user=%s replies=%d ms=%.1f",
             message.channel, user_key[:8], len(replies), (time.perf_counter() - started) * 1000,
         )
-        return replies or [self._say("fallback")]
+        return replies
+
+    def screen_text(self, text: str) -> ScreenResult:
+        try:
+            return self.screen.check(text)
+        except Exception:  # fail safe: a broken screen must not hide a disclosure
+            log.exception("safety screen failed; answering with the signposting")
+            return ScreenResult(("screen_failed",))
+
+    async def escalate(
+        self, user_key: str, channel: str, text: str, categories: tuple[str, ...]
+    ) -> list[Reply]:
+        """Store the urgent alert first, then give the fixed signposting (whatever happened)."""
+        raised = await asyncio.to_thread(
+            raise_alert, self.database_url, self.keys,
+            user_key=user_key, channel=channel, text=text, categories=categories,
+        )
+        return [Reply(self.content.signposting(raised.audience.value))]
+
+    async def run_command(self, user_key: str, command: str) -> list[Reply]:
+        """The chat's own commands: the same on every channel, never passed to Rasa."""
+        kind = COMMANDS[command]
+        if kind in {"privacy", "mydata", "delete"}:
+            await asyncio.to_thread(record_request, self.database_url, user_key, kind)
+        if kind == "mydata":
+            held = await asyncio.to_thread(held_data, self.database_url, user_key)
+            return [self._say(
+                "mydata",
+                messages=str(held.messages),
+                answers_in_progress=str(held.answers_in_progress),
+                answers_submitted=str(held.answers_submitted),
+                alerts=str(held.alerts),
+                delete_after=f"{held.delete_after:%-d %B %Y}" if held.delete_after else "-",
+            )]
+        if kind == "delete":
+            return [self._say("delete_ask")]
+        if kind == "delete_confirm":
+            await asyncio.to_thread(record_request, self.database_url, user_key, "delete")
+            erased = await asyncio.to_thread(erase, self.database_url, user_key)
+            kept = erased.kept_submitted or erased.kept_alerts
+            return [self._say("delete_done_kept" if kept else "delete_done")]
+        if kind == "start":
+            return [self._say("welcome")]
+        return [self._say(kind)]  # help, privacy, delete_cancelled
 
     async def start(self, channel: str, channel_user_id: str, payload: str | None) -> list[Reply]:
         """A new conversation (Telegram ``/start``, optionally from a deep link)."""
@@ -55,11 +160,18 @@ class Assistant:
         Only the exact payloads of our own buttons may do that; anything else loses its
         leading slashes and is understood as words.
         """
-        if text.startswith("/") and text not in self.content.button_payloads():
+        if text.startswith("/") and text not in self.button_payloads:
             return text.lstrip("/").strip() or "hello"
         return text
+
+    def _user_state(self, user_key: str) -> UserState:
+        with session_scope(self.database_url) as session:
+            user = get_or_create_chat_user(session, user_key, self.content.retention)
+            recent = user.concern_raised_at is not None and (
+                utcnow() - as_utc(user.concern_raised_at) < CONCERN_REMINDER_FOR
+            )
+            return UserState(audience=user.audience.value, concern_recent=recent)
 
     def _say(self, key: str, **values: str) -> Reply:
         said = self.content.say(key, **values)
         return Reply(text=said.text, buttons=list(said.buttons))
-

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,20 @@ def action_executor() -> ActionExecutor:
     return executor
 
 
+CONCERN_MARKER = "safeguarding_concern"
+CONCERN_INTENT = "concern"
+CONCERN_THRESHOLD = 0.25
+
+
+@dataclass(frozen=True)
+class RasaTurn:
+    """What Rasa said, and whether its `concern` intent fired (the pipeline then escalates)."""
+
+    replies: list[Reply]
+    concern: bool = False
+    intent: str | None = None
+
+
 class RasaRuntime:
     """A loaded model that turns one user text into bot replies."""
 
@@ -69,12 +84,36 @@ class RasaRuntime:
         tracker_store.domain = agent.domain
         return cls(agent)
 
-    async def respond(self, conversation_key: str, text: str, channel: str) -> list[Reply]:
+    async def respond(
+        self, conversation_key: str, text: str, channel: str, metadata: dict | None = None
+    ) -> RasaTurn:
+        """Understand once, then either escalate a possible disclosure or run the dialogue.
+
+        The `concern` intent counts when it is anywhere in the ranking above
+        ``CONCERN_THRESHOLD``, not only when it wins: for safeguarding, recall comes first.
+        The same parse is handed to the dialogue, so NLU runs once per message.
+        """
         output = CollectingOutputChannel()
-        await self.agent.handle_message(
-            UserMessage(text, output, sender_id=conversation_key, input_channel=channel)
+        message = UserMessage(
+            text, output, sender_id=conversation_key, input_channel=channel, metadata=metadata
         )
-        return [reply for message in output.messages if (reply := reply_from_rasa(message))]
+        parse = await self.agent.processor.parse_message(message)
+        if concern_score(parse) >= CONCERN_THRESHOLD:
+            return RasaTurn(replies=[], concern=True, intent=CONCERN_INTENT)
+        message.parse_data = parse
+        await self.agent.handle_message(message)
+        concern = any((m.get("custom") or {}).get(CONCERN_MARKER) for m in output.messages)
+        replies = [reply for m in output.messages if (reply := reply_from_rasa(m))]
+        intent = (parse.get("intent") or {}).get("name")
+        return RasaTurn(replies=replies, concern=concern, intent=intent)
+
+
+def concern_score(parse: dict[str, Any]) -> float:
+    ranking = parse.get("intent_ranking") or [parse.get("intent") or {}]
+    return max(
+        (r.get("confidence") or 0.0 for r in ranking if r.get("name") == CONCERN_INTENT),
+        default=0.0,
+    )
 
 
 def reply_from_rasa(message: dict[str, Any]) -> Reply | None:

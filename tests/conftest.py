@@ -18,6 +18,9 @@ from bot.content import content_for
 from bot.logging_setup import quiet_ml_environment
 from bot.pipeline import Assistant
 from bot.rasa_runtime import RasaRuntime
+from bot.safety.screen import SafetyScreen
+from bot.services.app_context import AppContext, install_app_context
+from bot.topics import TopicLibrary
 from bot.training import train_if_needed
 from bot.web.app import create_app
 from db.encryption import DataKeys, new_key_spec
@@ -71,9 +74,22 @@ def runtime(base_settings: Settings, data_keys: DataKeys, trained_model: Path) -
 
 
 @pytest.fixture(scope="session")
-def assistant(base_settings: Settings, runtime: RasaRuntime, data_keys: DataKeys) -> Assistant:
+def safety_screen(base_settings: Settings) -> SafetyScreen:
     content = content_for(base_settings.content_dir, base_settings.local_authority)
-    return Assistant(runtime=runtime, content=content, keys=data_keys)
+    return SafetyScreen(content.safeguarding_lexicon)
+
+
+@pytest.fixture(scope="session")
+def assistant(
+    base_settings: Settings, runtime: RasaRuntime, data_keys: DataKeys, safety_screen: SafetyScreen
+) -> Assistant:
+    content = content_for(base_settings.content_dir, base_settings.local_authority)
+    topics = TopicLibrary(base_settings.content_dir / "topics")
+    install_app_context(AppContext(base_settings.database_url, data_keys, content, topics))
+    return Assistant(
+        runtime=runtime, content=content, keys=data_keys, screen=safety_screen,
+        database_url=base_settings.database_url, topics=topics,
+    )
 
 
 @pytest.fixture(scope="session")

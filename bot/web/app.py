@@ -27,6 +27,9 @@ from bot.config import Settings
 from bot.content import Content, content_for
 from bot.pipeline import Assistant
 from bot.rasa_runtime import RasaRuntime
+from bot.safety.screen import SafetyScreen
+from bot.services.app_context import AppContext, install_app_context
+from bot.topics import TopicLibrary
 from bot.training import latest_model
 from bot.web.security_headers import SecurityHeadersMiddleware
 from db.encryption import DataKeys
@@ -47,6 +50,7 @@ class Services:
     settings: Settings
     keys: DataKeys
     content: Content
+    topics: TopicLibrary
     assistant: Assistant | None = None
     telegram: object | None = None
     startup_error: str | None = None
@@ -66,10 +70,14 @@ async def _start_assistant(app: Starlette, runtime: RasaRuntime | None) -> None:
             runtime = await asyncio.to_thread(
                 load_runtime, settings, services.keys, services.content
             )
+        screen = await asyncio.to_thread(SafetyScreen, services.content.safeguarding_lexicon)
         services.assistant = Assistant(
             runtime=runtime,
             content=services.content,
             keys=services.keys,
+            screen=screen,
+            database_url=settings.database_url,
+            topics=services.topics,
             max_message_chars=settings.max_message_chars,
         )
         if settings.telegram_bot_token:
@@ -80,7 +88,7 @@ async def _start_assistant(app: Starlette, runtime: RasaRuntime | None) -> None:
             services.telegram = channel
         log.info("carebot is ready")
     except Exception as exc:  # keep serving /health with the reason rather than dying silently
-        services.startup_error = f"{type(exc).__name__}: {exc}"
+        services.startup_error = type(exc).__name__  # details go to the log, not to /health
         log.exception("carebot could not start the assistant")
 
 
@@ -111,11 +119,10 @@ def create_app(settings: Settings, keys: DataKeys, runtime: RasaRuntime | None =
         middleware=[Middleware(SecurityHeadersMiddleware)],
         lifespan=lifespan,
     )
-    app.state.carebot = Services(
-        settings=settings,
-        keys=keys,
-        content=content_for(settings.content_dir, settings.local_authority),
-    )
+    content = content_for(settings.content_dir, settings.local_authority)
+    topics = TopicLibrary(settings.content_dir / "topics")
+    app.state.carebot = Services(settings=settings, keys=keys, content=content, topics=topics)
+    install_app_context(AppContext(settings.database_url, keys, content, topics))
     return app
 
 

@@ -1,0 +1,45 @@
+"""`carebot purge`: remove every row whose delete-after date has passed.
+
+Run daily (cron or a scheduler). Submitted consultations and alerts carry their own, longer
+dates because they belong to the care record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, exists, select
+
+from db.engine import session_scope
+from db.models import Alert, ChatUser, Consultation, ConversationEvent, Invite
+from db.time import utcnow
+
+
+@dataclass(frozen=True)
+class Purged:
+    conversation_events: int
+    consultations: int
+    alerts: int
+    chat_users: int
+
+
+def purge_expired(database_url: str) -> Purged:
+    now = utcnow()
+    with session_scope(database_url) as session:
+        events = session.execute(
+            delete(ConversationEvent).where(ConversationEvent.delete_after < now)
+        ).rowcount or 0
+        expired = list(session.scalars(select(Consultation).where(Consultation.delete_after < now)))
+        for consultation in expired:
+            session.delete(consultation)
+        alerts = session.execute(delete(Alert).where(Alert.delete_after < now)).rowcount or 0
+        session.flush()
+        users = session.execute(
+            delete(ChatUser).where(
+                ChatUser.delete_after < now,
+                ~exists().where(Alert.chat_user_id == ChatUser.id),
+                ~exists().where(Consultation.chat_user_id == ChatUser.id),
+                ~exists().where(Invite.redeemed_by_id == ChatUser.id),
+            )
+        ).rowcount or 0
+        return Purged(events, len(expired), alerts, users)

@@ -1,0 +1,59 @@
+"""A marker typed into any channel never reaches a log, and the database holds it only sealed."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.support.fake_bot_api import FakeBotApi, edited_message_update, new_user_id, text_update
+
+
+def database_bytes(database_url: str) -> bytes:
+    path = Path(make_url(database_url).database)
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+@pytest.mark.anyio
+async def test_a_marker_sent_on_every_channel_is_in_no_log_and_only_sealed_at_rest(
+    live_server_url: str, bot_api: FakeBotApi, telegram_channel, base_settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)  # everything any library logs, at its most talkative
+    marker = f"canary{uuid.uuid4().hex[:10]}"
+    disclosure_marker = f"{marker}x"
+
+    async with httpx.AsyncClient(timeout=30) as client:
+        for sender, text in [
+            (f"rest-{marker}", f"hello {marker}"),  # REST
+            (f"webchat-{marker}", f"who is my iro {marker}"),  # the web chat page's path
+            (f"rest2-{marker}", f"{disclosure_marker} my uncle hurts me"),  # an alert
+        ]:
+            response = await client.post(
+                f"{live_server_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+            )
+            assert response.status_code == 200
+
+    await telegram_channel()
+    user_id = new_user_id()
+    bot_api.push_update(text_update(f"are you a robot {marker}", user_id))
+    await bot_api.wait_for("sendMessage", lambda p: p.get("chat_id") == user_id)
+    bot_api.push_update(edited_message_update(f"hello again {marker}", user_id))
+    await bot_api.wait_for(
+        "sendMessage", lambda p: p.get("chat_id") == user_id and "again" not in p.get("text", ""),
+        timeout=10,
+    )
+
+    assert caplog.records, "the test must see the logs to prove anything"
+    assert marker not in caplog.text
+    for record in caplog.records:
+        assert marker not in record.getMessage()
+        assert marker not in str(record.args)
+
+    stored = database_bytes(base_settings.database_url)
+    assert marker.encode() not in stored
+    assert disclosure_marker.encode() not in stored
