@@ -81,11 +81,12 @@ class ActionSetAudience(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         ctx = app_context()
-        value = next(tracker.get_latest_entity_values("audience"), None)
-        try:
-            audience = Audience(value)
-        except ValueError:
-            audience = Audience.UNKNOWN
+        said = set(tracker.get_latest_entity_values("audience"))
+        # "I used to be in care" also contains "in care"; "a parent of a child in care" too
+        audience = next(
+            (Audience(a) for a in ("care_leaver", "parent", "child") if a in said),
+            Audience.UNKNOWN,
+        )
         if audience == Audience.UNKNOWN:
             say(dispatcher, ctx, "ask_audience")
             return []

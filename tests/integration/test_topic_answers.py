@@ -1,0 +1,92 @@
+"""Questions in young people's words get the right, sourced answer for who is asking."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from bot.channels.messages import IncomingMessage
+from bot.pipeline import Assistant
+
+
+async def ask(assistant: Assistant, user: str, text: str):
+    return await assistant.handle(IncomingMessage("web", user, text))
+
+
+def new_user() -> str:
+    return f"topic-{uuid.uuid4()}"
+
+
+@pytest.mark.anyio
+async def test_a_care_leaver_asking_about_uni_money_hears_about_the_2000_bursary(assistant):
+    replies = await ask(assistant, new_user(), "do i get money for uni")
+    assert "£2,000" in replies[0].text
+    assert 1 <= len(replies[0].buttons) <= 2  # follow-up topics
+
+
+@pytest.mark.anyio
+async def test_asked_once_who_they_are_then_answered_for_a_parent(assistant):
+    user = new_user()
+    asked = await ask(assistant, user, "who is my iro")
+    payloads = [b.payload for b in asked[0].buttons]
+    assert '/set_audience{"audience":"parent"}' in payloads
+    answered = await ask(assistant, user, '/set_audience{"audience":"parent"}')
+    text = "\n".join(r.text for r in answered)
+    assert "answer for a parent" in text
+    assert "your child" in text.lower()  # the parent version of the IRO answer
+
+    again = await ask(assistant, user, "how do i contact the iro")
+    assert "{" not in again[0].text and "would you" not in again[0].text.lower()
+
+
+@pytest.mark.anyio
+async def test_saying_who_you_are_in_words_changes_the_audience(assistant):
+    user = new_user()
+    replies = await ask(assistant, user, "im a care leaver")
+    assert "care leaver" in replies[0].text
+
+
+@pytest.mark.anyio
+async def test_a_topic_button_answers_that_topic(assistant):
+    user = new_user()
+    await ask(assistant, user, '/set_audience{"audience":"child"}')
+    replies = await ask(assistant, user, "/faq_complaint_ombudsman")
+    assert "0300 061 0614" in replies[0].text
+
+
+@pytest.mark.anyio
+async def test_the_entitlements_checker_asks_four_questions_then_lists_what_you_can_get(assistant):
+    user = new_user()
+    first = await ask(assistant, user, "what am i entitled to")
+    assert "4 quick questions" in first[0].text and "How old" in first[-1].text
+    assert "doing" in (await ask(assistant, user, "19"))[-1].text
+    assert "live" in (await ask(assistant, user, "uni"))[-1].text
+    assert "parent" in (await ask(assistant, user, "with my foster carers"))[-1].text
+    result = "\n".join(r.text for r in await ask(assistant, user, "no"))
+    assert "£2,000" in result and "Staying Put" in result and "personal adviser" in result
+    assert "£1,200" not in result
+
+
+@pytest.mark.anyio
+async def test_an_answer_it_cannot_read_is_asked_again(assistant):
+    user = new_user()
+    await ask(assistant, user, "what can i get as a care leaver")
+    again = await ask(assistant, user, "purple")
+    assert "didn't get that" in again[0].text and "How old" in again[-1].text
+
+
+@pytest.mark.anyio
+async def test_stop_ends_the_checker(assistant):
+    user = new_user()
+    await ask(assistant, user, "check my entitlements")
+    await ask(assistant, user, "18")
+    assert "stopped" in (await ask(assistant, user, "stop"))[-1].text
+
+
+@pytest.mark.anyio
+async def test_a_disclosure_in_the_middle_of_the_checker_gets_the_safeguarding_reply(assistant):
+    user = new_user()
+    await ask(assistant, user, "what am i entitled to")
+    replies = await ask(assistant, user, "17 but my foster dad hits me")
+    assert "0800 1111" in replies[0].text

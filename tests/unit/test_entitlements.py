@@ -1,0 +1,93 @@
+"""The entitlements rules give each care leaver what FACTS.md says they can get."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import textstat
+
+from bot.config import REPO_ROOT
+from bot.content import Content
+from bot.services.entitlements import EntitlementsForm, Profile, parse_age
+from tests import facts_table
+
+FORM = EntitlementsForm(REPO_ROOT / "content" / "forms" / "entitlements.yml")
+COUNCIL = Content(REPO_ROOT / "content", "demoshire")
+
+
+def offer(age: int, activity: str, housing: str, parent: str = "no") -> str:
+    items = FORM.applies(Profile(age, activity, housing, parent))
+    return "\n".join(COUNCIL.fill(e["text"]) for e in items)
+
+
+def test_a_student_in_foster_care_gets_the_bursary_and_staying_put() -> None:
+    text = offer(18, "university", "foster")
+    assert "£2,000" in text and "Staying Put" in text and "until you're 21" in text
+    assert "£1,200" not in text and "apprenticeship" not in text
+
+
+def test_a_college_student_under_20_gets_the_16_to_19_bursary() -> None:
+    assert "£1,200" in offer(17, "college", "foster")
+    assert "£1,200" not in offer(20, "college", "own")
+
+
+def test_an_apprentice_gets_three_thousand_in_three_payments() -> None:
+    text = offer(19, "apprenticeship", "own")
+    assert "£3,000" in text and "three £1,000 payments" in text
+
+
+def test_someone_in_their_own_home_gets_the_councils_council_tax_policy() -> None:
+    assert COUNCIL.authority["local_offer"]["council_tax"] in offer(20, "work", "own")
+
+
+def test_priority_need_is_for_18_to_20_and_the_room_rate_exemption_to_24() -> None:
+    assert "priority" in offer(19, "none", "other")
+    assert "priority" not in offer(21, "none", "other")
+    assert "one-bedroom" in offer(24, "none", "own")
+    assert "one-bedroom" not in offer(25, "none", "own")
+
+
+def test_everyone_gets_a_personal_adviser_and_the_local_offer() -> None:
+    text = offer(16, "none", "family")
+    assert "personal adviser" in text and COUNCIL.authority["local_offer"]["url"] in text
+
+
+@pytest.mark.parametrize("age", range(16, 26))
+@pytest.mark.parametrize("activity", ["university", "college", "apprenticeship", "work", "none"])
+@pytest.mark.parametrize("housing", ["foster", "own", "supported", "family", "other"])
+def test_every_answer_set_agrees_with_the_facts(age: int, activity: str, housing: str) -> None:
+    text = offer(age, activity, housing, "yes")
+    for amount in re.findall(r"£[\d,]+", text):
+        assert amount in facts_table.AMOUNTS
+    words_only = re.sub(r"https?://\S+", "", text)  # a web address is read as one long word
+    assert textstat.flesch_kincaid_grade(words_only) <= 6, text
+
+
+@pytest.mark.parametrize(
+    ("slot", "typed", "expected"),
+    [
+        ("leaver_activity", "im at uni", "university"),
+        ("leaver_activity", "doing my a levels at sixth form", "college"),
+        ("leaver_activity", "apprentice", "apprenticeship"),
+        ("leaver_activity", "nothing rn", "none"),
+        ("leaver_housing", "i rent a flat", "own"),
+        ("leaver_housing", "still with my foster carers", "foster"),
+        ("leaver_is_parent", "yeah", "yes"),
+        ("leaver_is_parent", "nah", "no"),
+        ("leaver_age", "im 19", "19"),
+        ("leaver_activity", "banana", None),
+        ("leaver_age", "old enough", None),
+    ],
+)
+def test_typed_answers_are_understood(slot: str, typed: str, expected: str | None) -> None:
+    assert FORM.read_answer(slot, typed) == expected
+
+
+def test_stop_words_end_the_checker() -> None:
+    assert FORM.is_stop("stop please") and FORM.is_stop("never mind")
+    assert not FORM.is_stop("nonstop")
+
+
+def test_ages_outside_reason_are_not_taken() -> None:
+    assert parse_age("I am 5") is None and parse_age("99") is None and parse_age("18") == 18
