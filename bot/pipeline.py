@@ -126,13 +126,15 @@ class Assistant:
             await asyncio.to_thread(record_request, self.database_url, user_key, kind)
         if kind == "mydata":
             held = await asyncio.to_thread(held_data, self.database_url, user_key)
+            if held.since is None and not held.messages:
+                return [self._say("mydata_nothing")]
             return [self._say(
                 "mydata",
                 messages=str(held.messages),
                 answers_in_progress=str(held.answers_in_progress),
                 answers_submitted=str(held.answers_submitted),
                 alerts=str(held.alerts),
-                delete_after=f"{held.delete_after:%-d %B %Y}" if held.delete_after else "-",
+                delete_after=f"{held.delete_after:%-d %B %Y}",
             )]
         if kind == "delete":
             return [self._say("delete_ask")]

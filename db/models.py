@@ -237,3 +237,4 @@ class DataRequest(Base):
     user_key: Mapped[str] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delete_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)

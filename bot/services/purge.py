@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, exists, select
 
 from db.engine import session_scope
-from db.models import Alert, ChatUser, Consultation, ConversationEvent, Invite
+from db.models import Alert, ChatUser, Consultation, ConversationEvent, DataRequest, Invite
 from db.time import utcnow
 
 
@@ -33,6 +33,7 @@ def purge_expired(database_url: str) -> Purged:
         for consultation in expired:
             session.delete(consultation)
         alerts = session.execute(delete(Alert).where(Alert.delete_after < now)).rowcount or 0
+        session.execute(delete(DataRequest).where(DataRequest.delete_after < now))
         session.flush()
         users = session.execute(
             delete(ChatUser).where(

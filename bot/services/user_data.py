@@ -8,7 +8,7 @@ erased at once. Each request is logged, dated and without content, for staff.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
@@ -21,7 +21,7 @@ from db.models import (
     ConversationEvent,
     DataRequest,
 )
-from db.time import as_utc
+from db.time import as_utc, utcnow
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,13 @@ class HeldData:
     delete_after: datetime | None
 
 
+REQUEST_RETENTION = timedelta(days=365)  # long enough for staff to show requests were met
+
+
 def record_request(database_url: str, user_key: str, kind: str) -> None:
     with session_scope(database_url) as session:
-        session.add(DataRequest(user_key=user_key, kind=kind))
+        session.add(DataRequest(
+            user_key=user_key, kind=kind, delete_after=utcnow() + REQUEST_RETENTION))
 
 
 def held_data(database_url: str, user_key: str) -> HeldData:

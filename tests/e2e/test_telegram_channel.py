@@ -615,3 +615,22 @@ def test_emoji_count_double_as_telegram_counts_them_and_are_never_cut_in_half():
     assert len(parts) == 2
     assert all(utf16_len(p) <= MAX_MESSAGE_LENGTH for p in parts)
     assert "".join(parts) == text
+
+
+@pytest.mark.anyio
+async def test_mydata_and_delete_work_on_telegram(telegram_channel, bot_api, assistant):
+    await telegram_channel()
+    user_id = new_user_id()
+    bot_api.push_update(text_update("hello", user_id))
+    await bot_api.wait_for("sendMessage", to_chat(user_id))
+    bot_api.push_update(command_update("mydata", user_id))
+    held = await bot_api.wait_for(
+        "sendMessage", lambda p: p.get("chat_id") == user_id and "keep about you" in p["text"]
+    )
+    assert "messages from you: 1" in held["text"] and "/delete" in held["text"]
+
+    bot_api.push_update(command_update("delete", user_id))
+    asked = await bot_api.wait_for(
+        "sendMessage", lambda p: p.get("chat_id") == user_id and "Do you want me" in p["text"]
+    )
+    assert "/delete_confirm" in json.dumps(asked.get("reply_markup"))

@@ -45,7 +45,7 @@ async def test_mydata_says_what_is_held(assistant, base_settings):
     await say(assistant, user, "hello")
     await say(assistant, user, "are you a robot")
     text = (await say(assistant, user, "/mydata"))[0].text
-    assert "our chat: 2 messages from you" in text
+    assert "messages from you: 2" in text
     assert "/delete" in text
 
 
