@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 
 from bot.config import ConfigError, Settings
 from bot.logging_setup import configure_logging, quiet_ml_environment
@@ -32,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("purge", help="delete every stored row whose delete-after date has passed")
 
     args = parser.parse_args(argv)
+    # Rasa 3.6's dependencies warn about their own deprecated imports on every start; those
+    # warnings say nothing to someone running carebot.
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
     try:
         settings = Settings.from_env()
     except ConfigError as exc:

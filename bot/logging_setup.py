@@ -11,7 +11,7 @@ import os
 
 CHATTY_LIBRARIES = (
     "rasa", "rasa_sdk", "tensorflow", "absl", "apscheduler", "telegram", "httpx", "httpcore",
-    "sanic", "asyncio", "aiohttp", "matplotlib", "urllib3", "filelock", "alembic",
+    "sanic", "asyncio", "aiohttp", "matplotlib", "urllib3", "filelock", "alembic", "spacy",
 )
 
 
