@@ -27,10 +27,17 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
+    quiet_library_logs()
+
+
+def quiet_library_logs() -> None:
+    """Hold every library that may log message text at WARNING, stdlib and structlog alike.
+
+    Rasa logs through structlog too; unconfigured, structlog prints every debug event to
+    stdout, some with the user's text. Rasa's own configuration filters by stdlib levels.
+    """
     for name in CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)
-    # Rasa logs through structlog too; unconfigured, structlog prints every debug event
-    # (some hold user text). Rasa's own configuration filters by the stdlib levels above.
     from rasa.utils.log_utils import configure_structlog
 
     configure_structlog(logging.WARNING)

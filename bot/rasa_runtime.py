@@ -21,6 +21,7 @@ from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 
 from bot.channels.messages import Button, Reply
+from bot.logging_setup import quiet_library_logs
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ class RasaRuntime:
 
     @classmethod
     def load(cls, model_path: Path, tracker_store: TrackerStore) -> RasaRuntime:
+        quiet_library_logs()  # whoever loads the model, Rasa must not log what users type
         agent = Agent.load(
             str(model_path),
             tracker_store=tracker_store,

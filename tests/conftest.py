@@ -15,7 +15,7 @@ import pytest
 
 from bot.config import Settings
 from bot.content import content_for
-from bot.logging_setup import quiet_ml_environment
+from bot.logging_setup import configure_logging, quiet_ml_environment
 from bot.pipeline import Assistant
 from bot.rasa_runtime import RasaRuntime
 from bot.safety.screen import SafetyScreen
@@ -44,6 +44,7 @@ def data_keys() -> DataKeys:
 @pytest.fixture(scope="session")
 def base_settings(session_dir: Path) -> Settings:
     quiet_ml_environment(str(session_dir))
+    configure_logging("DEBUG")  # as `carebot serve` does, at its most talkative level
     settings = Settings.from_env(
         {"CAREBOT_DATA_DIR": str(session_dir), "CAREBOT_LOCAL_AUTHORITY": "demoshire"}
     )

@@ -1,4 +1,4 @@
-"""A marker typed into any channel never reaches a log, and the database holds it only sealed."""
+"""A marker typed into any channel never reaches a log or the console, and is stored only sealed."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def database_bytes(database_url: str) -> bytes:
 @pytest.mark.anyio
 async def test_a_marker_sent_on_every_channel_is_in_no_log_and_only_sealed_at_rest(
     live_server_url: str, bot_api: FakeBotApi, telegram_channel, base_settings,
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str],
 ) -> None:
     caplog.set_level(logging.DEBUG)  # everything any library logs, at its most talkative
     marker = f"canary{uuid.uuid4().hex[:10]}"
@@ -53,6 +53,9 @@ async def test_a_marker_sent_on_every_channel_is_in_no_log_and_only_sealed_at_re
     for record in caplog.records:
         assert marker not in record.getMessage()
         assert marker not in str(record.args)
+
+    printed = capfd.readouterr()  # anything printed straight to stdout/stderr (e.g. structlog)
+    assert marker not in printed.out and marker not in printed.err
 
     stored = database_bytes(base_settings.database_url)
     assert marker.encode() not in stored
