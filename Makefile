@@ -1,6 +1,6 @@
 # carebot: the two commands a newcomer needs are `make run` and `make test`.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3.10 || command -v python3)
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
@@ -15,6 +15,8 @@ setup: $(STAMP)
 # Rasa 3.6 declares Python <3.11; the pinned lock is installed without resolution,
 # then rasa itself with --ignore-requires-python (../shared/RASA_ON_PY311.md).
 $(STAMP): requirements/lock.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || \
+		{ echo "carebot needs Python 3.11 (requirements/lock.txt is pinned for it); found: $$($(PYTHON) --version). Install python3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
 	@echo "Setting up $(VENV) with $(PYTHON) (first time takes a few minutes)..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(PIP) install --no-deps -r requirements/lock.txt $(QUIET_PIP)
