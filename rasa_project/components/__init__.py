@@ -1,0 +1,1 @@
+"""carebot's own Rasa graph components, named in config.yml by their module path."""
