@@ -69,6 +69,10 @@ class Content:
         )
         return ChatText(text=text.strip(), buttons=buttons)
 
+    @cached_property
+    def audience_cues(self) -> dict[str, list[str]]:
+        return _load_yaml(self.content_dir / "audience_cues.yml")
+
     @property
     def safeguarding_lexicon(self) -> Path:
         return self.content_dir / "safeguarding" / "lexicon.yml"

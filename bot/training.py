@@ -22,15 +22,21 @@ class TrainingInputs:
     config: Path
     domain: Path
     data: Path
+    components: Path
 
     @classmethod
     def of_project(cls, project_dir: Path) -> TrainingInputs:
-        return cls(project_dir / "config.yml", project_dir / "domain", project_dir / "data")
+        return cls(
+            project_dir / "config.yml", project_dir / "domain", project_dir / "data",
+            project_dir / "components",
+        )
 
     def files(self) -> list[Path]:
+        """Everything a trained model depends on, including our own pipeline components."""
         found = [self.config]
         for folder in (self.domain, self.data):
             found.extend(sorted(p for p in folder.rglob("*.yml") if p.is_file()))
+        found.extend(sorted(p for p in self.components.glob("*.py") if p.is_file()))
         return found
 
     def content_hash(self) -> str:

@@ -19,3 +19,12 @@ def set_audience(
 ) -> None:
     with session_scope(database_url) as session:
         get_or_create_chat_user(session, user_key, retention).audience = audience
+
+
+def guess_audience(text: str, parent_cues: list[str]) -> Audience:
+    """Who is probably asking, from words like "my son"; a child unless it is clearly a parent."""
+    lowered = " " + " ".join(text.lower().replace("’", "'").split()) + " "
+    if any(f" {cue} " in lowered or f" {cue}'" in lowered or f" {cue}," in lowered
+           or f" {cue}." in lowered or f" {cue}?" in lowered for cue in parent_cues):
+        return Audience.PARENT
+    return Audience.CHILD

@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.services.app_context import AppContext, app_context
-from bot.services.audience import audience_of, set_audience
+from bot.services.audience import audience_of, guess_audience, set_audience
 from bot.topics import Topic, topic_of_intent
 from db.models import Audience
 
@@ -66,11 +66,19 @@ class ActionAnswerTopic(Action):
             )
             return []
         audience = audience_of(ctx.database_url, tracker.sender_id, ctx.content.retention)
-        if audience == Audience.UNKNOWN and topic.differs_by_audience:
-            say(dispatcher, ctx, "ask_audience")
-            return [SlotSet("pending_topic", topic.id)]
-        send_topic(dispatcher, ctx, topic, audience.value)
-        return []
+        if audience != Audience.UNKNOWN or not topic.differs_by_audience:
+            send_topic(dispatcher, ctx, topic, audience.value)
+            return []
+        # Answer straight away for the likeliest reader; offer the other versions once.
+        text = tracker.latest_message.get("text") or ""
+        guessed = guess_audience(text, ctx.content.audience_cues["parent"])
+        send_topic(dispatcher, ctx, topic, guessed.value)
+        if tracker.get_slot("audience_offered"):
+            return []
+        offer = "offer_other_audiences_parent" if guessed == Audience.PARENT else (
+            "offer_other_audiences")
+        say(dispatcher, ctx, offer)
+        return [SlotSet("pending_topic", topic.id), SlotSet("audience_offered", True)]
 
 
 class ActionSetAudience(Action):

@@ -26,18 +26,26 @@ async def test_a_care_leaver_asking_about_uni_money_hears_about_the_2000_bursary
 
 
 @pytest.mark.anyio
-async def test_asked_once_who_they_are_then_answered_for_a_parent(assistant):
+async def test_a_new_person_is_answered_at_once_then_offered_the_parent_version(assistant):
     user = new_user()
-    asked = await ask(assistant, user, "who is my iro")
-    payloads = [b.payload for b in asked[0].buttons]
-    assert '/set_audience{"audience":"parent"}' in payloads
+    first = await ask(assistant, user, "who is my iro")
+    assert "Independent Reviewing Officer" in first[0].text  # answered, not questioned
+    offer = first[-1]
+    assert '/set_audience{"audience":"parent"}' in [b.payload for b in offer.buttons]
+
     answered = await ask(assistant, user, '/set_audience{"audience":"parent"}')
     text = "\n".join(r.text for r in answered)
     assert "answer for a parent" in text
     assert "your child" in text.lower()  # the parent version of the IRO answer
 
-    again = await ask(assistant, user, "how do i contact the iro")
-    assert "{" not in again[0].text and "would you" not in again[0].text.lower()
+    later = await ask(assistant, user, "how often are reviews")
+    assert all("/set_audience" not in b.payload for r in later for b in r.buttons)  # once
+
+
+@pytest.mark.anyio
+async def test_a_parent_naming_their_child_gets_the_parent_answer_first(assistant):
+    replies = await ask(assistant, new_user(), "who is my daughter's iro and how do I contact them")
+    assert "your child" in replies[0].text.lower()
 
 
 @pytest.mark.anyio

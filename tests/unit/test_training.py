@@ -10,7 +10,7 @@ from bot.training import TrainingInputs, latest_model, model_path_for
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     target = tmp_path / "rasa_project"
-    for name in ("config.yml", "domain", "data"):
+    for name in ("config.yml", "domain", "data", "components"):
         source = REPO_ROOT / "rasa_project" / name
         if source.is_dir():
             shutil.copytree(source, target / name)
@@ -46,3 +46,10 @@ def test_serving_without_a_trained_model_says_what_to_do(project: Path, tmp_path
 def test_the_model_is_named_after_its_data(project: Path, tmp_path: Path) -> None:
     inputs = TrainingInputs.of_project(project)
     assert inputs.content_hash() in model_path_for(inputs, tmp_path).name
+
+
+def test_changing_a_pipeline_component_changes_the_hash(project: Path) -> None:
+    before = TrainingInputs.of_project(project).content_hash()
+    component = next((project / "components").glob("*.py"))
+    component.write_text(component.read_text() + "\n# changed\n")
+    assert TrainingInputs.of_project(project).content_hash() != before
