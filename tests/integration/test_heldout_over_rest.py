@@ -1,0 +1,45 @@
+"""The held-out questions, each in a fresh conversation over REST, get the right topic's answer.
+
+A reply counts only if its text is the labelled topic's rendered answer (for any audience), so
+a "not sure", a wrong topic or a safeguarding reply all count as misses.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import yaml
+
+from bot.config import REPO_ROOT
+from bot.content import Content
+from bot.topics import TopicLibrary
+
+HELDOUT = REPO_ROOT / "tests" / "data" / "nlu_heldout.yml"
+
+
+def test_at_least_95_percent_of_held_out_questions_get_the_right_answer(
+    live_server_url: str,
+) -> None:
+    content = Content(REPO_ROOT / "content", "demoshire")
+    topics = TopicLibrary(REPO_ROOT / "content" / "topics")
+    messages = yaml.safe_load(HELDOUT.read_text())["messages"]
+    right = 0
+    misses = []
+    with httpx.Client(timeout=30) as client:
+        for message in messages:
+            response = client.post(
+                f"{live_server_url}/webhooks/rest/webhook",
+                json={"sender": f"heldout-{uuid.uuid4()}", "message": message["text"]},
+            )
+            first = response.json()[0]["text"]
+            answers = {content.fill(a) for a in topics.get(message["topic"]).answers.values()}
+            also = set(message.get("also", []))
+            if first in answers or ("check_entitlements" in also and "4 quick questions" in first):
+                right += 1
+            else:
+                misses.append((message["topic"], message["text"]))
+    share = right / len(messages)
+    print(f"held-out questions answered on the right topic over REST: {right}/{len(messages)}"
+          f" = {share:.1%}")
+    assert share >= 0.95, misses[:20]
