@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.services.app_context import app_context
+from rasa_project.actions.replies import say
 
 
 class ActionRespond(Action):
@@ -17,11 +18,7 @@ class ActionRespond(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        content = app_context().content
+        ctx = app_context()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "nlu_fallback"
-        said = content.say(content.intent_texts.get(intent, "fallback"))
-        dispatcher.utter_message(
-            text=said.text,
-            buttons=[{"title": b.title, "payload": b.payload} for b in said.buttons],
-        )
+        say(dispatcher, ctx, ctx.content.intent_texts.get(intent, "fallback"))
         return []

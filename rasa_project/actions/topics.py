@@ -17,6 +17,7 @@ from bot.services.app_context import AppContext, app_context
 from bot.services.audience import audience_of, guess_audience, set_audience
 from bot.topics import Topic, topic_of_intent
 from db.models import Audience
+from rasa_project.actions.replies import say
 
 NOT_SURE_CHOICES = 3
 
@@ -37,13 +38,6 @@ def send_topic(
         if other is not None:
             buttons.append({"title": other.title, "payload": other.payload})
     dispatcher.utter_message(text=ctx.content.fill(topic.answer_for(audience)), buttons=buttons)
-
-
-def say(dispatcher: CollectingDispatcher, ctx: AppContext, key: str) -> None:
-    said = ctx.content.say(key)
-    dispatcher.utter_message(
-        text=said.text, buttons=[{"title": b.title, "payload": b.payload} for b in said.buttons]
-    )
 
 
 class ActionAnswerTopic(Action):
