@@ -1,6 +1,10 @@
 # carebot: the two commands a newcomer needs are `make run` and `make test`.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PYTHON ?= $(shell command -v python3.11 || command -v python3.10 || command -v python3)
+# The tested lock is for Python 3.11; 3.10 has its own (the same environment, stepped down
+# where a release needs 3.11, plus 3.10's backports).
+PY_MINOR := $(shell $(PYTHON) -c 'import sys; print(sys.version_info[1])' 2>/dev/null)
+LOCK := $(if $(filter 10,$(PY_MINOR)),requirements/lock-py310.txt,requirements/lock.txt)
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
@@ -14,12 +18,12 @@ setup: $(STAMP)
 
 # Rasa 3.6 declares Python <3.11; the pinned lock is installed without resolution,
 # then rasa itself with --ignore-requires-python (../shared/RASA_ON_PY311.md).
-$(STAMP): requirements/lock.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || \
-		{ echo "carebot needs Python 3.11 (requirements/lock.txt is pinned for it); found: $$($(PYTHON) --version). Install python3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
+$(STAMP): requirements/lock.txt requirements/lock-py310.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] in {(3, 10), (3, 11)} else 1)' || \
+		{ echo "carebot needs Python 3.11 or 3.10 (the locks are pinned for them); found: $$($(PYTHON) --version). Run make PYTHON=/path/to/python3.11"; exit 1; }
 	@echo "Setting up $(VENV) with $(PYTHON) (first time takes a few minutes)..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(PIP) install --no-deps -r requirements/lock.txt $(QUIET_PIP)
+	@$(PIP) install --no-deps -r $(LOCK) $(QUIET_PIP)
 	@$(PIP) install --no-deps --ignore-requires-python rasa==3.6.21 rasa-sdk==3.6.2 $(QUIET_PIP)
 	@$(PIP) install --no-deps -e . $(QUIET_PIP)
 	@touch $(STAMP)
