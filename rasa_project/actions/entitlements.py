@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -15,7 +17,13 @@ ITEMS_PER_MESSAGE = 4
 
 
 def checker() -> EntitlementsForm:
-    return EntitlementsForm(app_context().content.content_dir / "forms" / "entitlements.yml")
+    return form_at(app_context().content.content_dir / "forms" / "entitlements.yml")
+
+
+@lru_cache(maxsize=4)
+def form_at(path: Path) -> EntitlementsForm:
+    """One parsed copy of the form per file, not one per action call."""
+    return EntitlementsForm(path)
 
 
 def cleared() -> list[dict[str, Any]]:
