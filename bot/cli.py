@@ -1,4 +1,4 @@
-"""The ``carebot`` command: train, serve, seed-demo, new-key, migrate."""
+"""The ``carebot`` command: train, serve, seed-demo, invite, export, new-key, migrate, purge."""
 
 from __future__ import annotations
 
@@ -25,6 +25,22 @@ def main(argv: list[str] | None = None) -> int:
     seed = commands.add_parser("seed-demo", help="add demo council, staff and children (demo only)")
     seed.add_argument("--json", action="store_true", help="print the demo data as JSON")
 
+    invite = commands.add_parser(
+        "invite", help="create an invite code for a child or parent to give views for a review"
+    )
+    invite.add_argument("--review", type=int, required=True, help="the review id")
+    invite.add_argument("--role", choices=["child", "parent"], required=True)
+    invite.add_argument("--days", type=int, default=21, help="days the code works (default 21)")
+    invite.add_argument(
+        "--remind", action="store_true",
+        help="the person agreed to one reminder if their answers are not sent 5 days before",
+    )
+
+    export = commands.add_parser("export", help="write a review's sent views for the case record")
+    export.add_argument("--review", type=int, required=True, help="the review id")
+    export.add_argument("--format", choices=["json", "csv"], default="json")
+    export.add_argument("--output", help="file to write (default: standard output)")
+
     commands.add_parser("new-key", help="print a new random data key for CAREBOT_DATA_KEY")
     commands.add_parser(
         "topics-domain", help="regenerate the topic intents and rules from content/topics/"
@@ -47,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = {
         "train": _train, "serve": _serve, "seed-demo": _seed_demo,
         "new-key": _new_key, "migrate": _migrate, "topics-domain": _topics_domain,
-        "purge": _purge,
+        "purge": _purge, "invite": _invite, "export": _export,
     }[args.command]
     try:
         return handler(settings, args)
@@ -118,6 +134,65 @@ def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
             print(f"  {user['role']:8} {user['username']:12} password: {user['password']}")
         for review in demo["reviews"]:
             print(f"  review {review['id']}: {review['child']} on {review['scheduled_for'][:10]}")
+    return 0
+
+
+def _invite(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from bot.services.invites import create_invite
+    from db.engine import session_scope
+    from db.migrate import upgrade_to_head
+    from db.models import ConsultationRole
+
+    if args.days < 1 or args.days > 60:
+        print("carebot: --days must be between 1 and 60", file=sys.stderr)
+        return 2
+    keys = _keys(settings)
+    upgrade_to_head(settings.database_url)
+    try:
+        with session_scope(settings.database_url) as session:
+            made = create_invite(
+                session, keys, review_id=args.review, role=ConsultationRole(args.role),
+                web_base_url=settings.public_url, telegram_bot=settings.telegram_bot_username,
+                valid_for=timedelta(days=args.days), reminder_opt_in=args.remind,
+            )
+    except (LookupError, ValueError) as exc:
+        print(f"carebot: {exc}", file=sys.stderr)
+        return 1
+    print(f"Invite for the {args.role} at review {args.review}, works once until "
+          f"{made.expires_at:%-d %B %Y}.")
+    print(f"Web chat link: {made.web_link}")
+    if made.telegram_link:
+        print(f"Telegram link (16+): {made.telegram_link}")
+    print("The code is shown only now; carebot keeps a hash of it. Code:")
+    print(made.code)
+    return 0
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.services.export import export_review
+    from db.engine import session_scope
+    from db.migrate import upgrade_to_head
+
+    keys = _keys(settings)
+    upgrade_to_head(settings.database_url)
+    actor = f"cli:{os.environ.get('USER') or 'unknown'}"
+    try:
+        with session_scope(settings.database_url) as session:
+            text = export_review(
+                session, keys, settings.content_dir, args.review, args.format, actor=actor
+            )
+    except LookupError as exc:
+        print(f"carebot: {exc}", file=sys.stderr)
+        return 1
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"Wrote review {args.review}'s sent views to {args.output}.", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 

@@ -33,6 +33,7 @@ class Settings:
     telegram_webhook_secret: str | None = None
     telegram_bot_username: str | None = None
     log_level: str = "INFO"
+    public_url: str = "http://127.0.0.1:8000"
     max_message_chars: int = 4096
 
     @classmethod
@@ -64,4 +65,5 @@ class Settings:
             telegram_webhook_secret=webhook_secret,
             telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME") or None,
             log_level=env.get("CAREBOT_LOG_LEVEL", "INFO").upper(),
+            public_url=(env.get("CAREBOT_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
         )

@@ -162,6 +162,11 @@ class Invite(Base):
     redeemed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     redeemed_by_id: Mapped[int | None] = mapped_column(ForeignKey("chat_users.id"))
     reminder_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the one reminder goes (e.g. "telegram:<chat id>"), sealed; only kept when the
+    # person agreed to a reminder, and only on a channel that can send one.
+    reminder_address_enc: Mapped[str | None] = mapped_column(Text)
+
+    review: Mapped[Review] = relationship()
 
 
 class Consultation(Base):
@@ -176,7 +181,14 @@ class Consultation(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     delete_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    invite_id: Mapped[int | None] = mapped_column(ForeignKey("invites.id"))
+    advocate_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    chair_wish: Mapped[str | None] = mapped_column(String(40))
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
+    review: Mapped[Review] = relationship()
+    chat_user: Mapped[ChatUser] = relationship()
+    invite: Mapped[Invite | None] = relationship()
     answers: Mapped[list[ConsultationAnswer]] = relationship(
         back_populates="consultation", cascade="all, delete-orphan"
     )

@@ -14,7 +14,20 @@ from sqlalchemy import select
 from bot.services.passwords import hash_password
 from db.encryption import DataKeys
 from db.engine import session_scope
-from db.models import Child, IroTeam, LocalAuthority, Review, StaffRole, StaffUser
+from db.models import (
+    Alert,
+    Audience,
+    ChatUser,
+    Child,
+    Consultation,
+    ConsultationAnswer,
+    ConsultationRole,
+    IroTeam,
+    LocalAuthority,
+    Review,
+    StaffRole,
+    StaffUser,
+)
 from db.time import as_utc, utcnow
 
 DEMO_LA = {"code": "demoshire", "name": "Demoshire County Council"}
@@ -31,6 +44,29 @@ DEMO_CHILDREN = [
     ("DEMO-003", "Amira", "iro.ben", 12),
     ("DEMO-004", "Kai", "iro.ben", 23),
 ]
+# Views already sent for Jade's review (made up), so the IRO's dashboard has something to show.
+DEMO_CHILD_ANSWERS = {
+    "home": "Good. My carers are kind and I have my own room now.",
+    "school": "OK. I like art but maths is hard.",
+    "health": None,  # skipped
+    "family_time": "I'd like more. I want to see my brother Leo every week, not every month.",
+    "going_well": "Football on Saturdays and my art club.",
+    "worries": "Moving schools again.",
+    "talk_about": "Seeing Leo more, and staying at my school.",
+    "who_comes": "My carers and my teacher Mrs Shah. Not my social worker's manager.",
+    "where_when": "At school",
+    "chairing": "Together with my IRO",
+    "advocate": "Yes please",
+    "anything_else": "No, that's all",
+}
+DEMO_PARENT_ANSWERS = {
+    "where_child_lives": "She seems settled and happy there.",
+    "plan": "I want to be more involved in decisions about school.",
+    "family_time": "Once a month is not enough for me or for her.",
+    "discuss": "How she is getting on at school, and more family time.",
+    "attend": "Yes, online",
+    "anything_else": None,
+}
 
 
 def seed_demo(database_url: str, keys: DataKeys) -> dict[str, Any]:
@@ -58,7 +94,46 @@ def seed_demo(database_url: str, keys: DataKeys) -> dict[str, Any]:
                 when = datetime.combine(today + timedelta(days=days), time(10, 0), timezone.utc)
                 session.add_all([child, Review(child=child, scheduled_for=when)])
             session.flush()
+            _seed_views_and_alert(session, keys)
         return _describe(session, la, keys)
+
+
+def _seed_views_and_alert(session, keys: DataKeys) -> None:  # noqa: ANN001
+    """Jade's and her mum's sent views, and one urgent alert on Jade's review to acknowledge."""
+    review = session.scalar(
+        select(Review).join(Child).where(Child.case_reference == "DEMO-001")
+    )
+    keep_until = as_utc(review.scheduled_for) + timedelta(days=365)
+    for role, audience, answers in (
+        (ConsultationRole.CHILD, Audience.CHILD, DEMO_CHILD_ANSWERS),
+        (ConsultationRole.PARENT, Audience.PARENT, DEMO_PARENT_ANSWERS),
+    ):
+        user = ChatUser(
+            user_key=f"demo-{role.value}-DEMO-001", audience=audience, delete_after=keep_until
+        )
+        consultation = Consultation(
+            review=review, chat_user=user, role=role, submitted_at=utcnow(),
+            delete_after=keep_until,
+            advocate_requested=role == ConsultationRole.CHILD,
+            chair_wish="co_chair" if role == ConsultationRole.CHILD else None,
+        )
+        consultation.answers = [
+            ConsultationAnswer(
+                question_key=key, skipped=text is None,
+                answer_enc=None if text is None else keys.encrypt(text),
+            )
+            for key, text in answers.items()
+        ]
+        session.add_all([user, consultation])
+        if role == ConsultationRole.CHILD:
+            session.flush()
+            session.add(Alert(
+                chat_user_id=user.id, review_id=review.id, channel="web",
+                categories="indirect_signal",
+                text_enc=keys.encrypt("I don't feel safe when the older boy comes round."),
+                delete_after=keep_until,
+            ))
+    session.flush()
 
 
 def _describe(session, la: LocalAuthority, keys: DataKeys) -> dict[str, Any]:  # noqa: ANN001

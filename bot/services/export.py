@@ -1,0 +1,107 @@
+"""The submitted views for one review, decrypted for the case record (JSON or CSV).
+
+Only answers people confirmed and sent are exported; answers still in progress are theirs
+until they send them. Every export is written to the audit log (who, which review, when).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.services.audit import record
+from bot.services.consultation_form import load_form
+from bot.services.consultations import consultation_state
+from db.encryption import DataKeys
+from db.models import Consultation, Review, StaffUser
+from db.time import as_utc
+
+CSV_COLUMNS = [
+    "review_id", "case_reference", "review_date", "role", "submitted_at",
+    "question_key", "question", "answer", "skipped",
+]
+
+
+def review_views(
+    session: Session, keys: DataKeys, content_dir: Path, review_id: int
+) -> dict[str, Any]:
+    """Everything sent for ``review_id``: the child's and the parents' answers, in form order."""
+    review = session.get(Review, review_id)
+    if review is None:
+        raise LookupError(f"there is no review {review_id}")
+    consultations = session.scalars(
+        select(Consultation)
+        .where(Consultation.review_id == review_id, Consultation.submitted_at.is_not(None))
+        .order_by(Consultation.role, Consultation.submitted_at)
+    ).all()
+    sent = []
+    for consultation in consultations:
+        state = consultation_state(session, keys, consultation.id)
+        form = load_form(content_dir, consultation.role)
+        answers = []
+        for question in form.questions:
+            answer = state.answers.get(question.key)
+            answers.append({
+                "key": question.key,
+                "question": question.label,
+                "answer": answer.text if answer else None,
+                "skipped": answer is None or answer.skipped,
+            })
+        sent.append({
+            "role": consultation.role.value,
+            "submitted_at": as_utc(consultation.submitted_at).isoformat(),
+            "advocate_requested": consultation.advocate_requested,
+            "chair_wish": consultation.chair_wish,
+            "answers": answers,
+        })
+    return {
+        "review_id": review.id,
+        "case_reference": review.child.case_reference,
+        "child": keys.decrypt(review.child.first_name_enc),
+        "iro": review.child.iro.display_name,
+        "review_date": as_utc(review.scheduled_for).isoformat(),
+        "consultations": sent,
+    }
+
+
+def export_review(
+    session: Session,
+    keys: DataKeys,
+    content_dir: Path,
+    review_id: int,
+    fmt: str,
+    *,
+    actor: str,
+    staff_user: StaffUser | None = None,
+) -> str:
+    """The review's sent views as JSON or CSV text; the export is audit-logged first."""
+    if fmt not in {"json", "csv"}:
+        raise ValueError(f"unknown export format {fmt!r} (use json or csv)")
+    views = review_views(session, keys, content_dir, review_id)
+    record(session, actor=actor, action=f"export_{fmt}", target_type="review",
+           target_id=str(review_id), staff_user=staff_user)
+    if fmt == "json":
+        return json.dumps(views, indent=2, ensure_ascii=False) + "\n"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for consultation in views["consultations"]:
+        for answer in consultation["answers"]:
+            writer.writerow({
+                "review_id": views["review_id"],
+                "case_reference": views["case_reference"],
+                "review_date": views["review_date"],
+                "role": consultation["role"],
+                "submitted_at": consultation["submitted_at"],
+                "question_key": answer["key"],
+                "question": answer["question"],
+                "answer": answer["answer"] or "",
+                "skipped": "yes" if answer["skipped"] else "no",
+            })
+    return out.getvalue()

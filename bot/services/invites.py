@@ -1,0 +1,254 @@
+"""Invite codes: how a child or parent is linked to one review, and nobody else can be.
+
+A code is 10 characters from an alphabet without look-alikes (no 0/O, 1/I/L, U), about 49
+bits, always mixing letters and digits so that no ordinary word is ever read as a code. Only
+a keyed hash of the code is stored, so a copy of the database cannot be used to redeem one.
+A code works once, for a limited time; redeeming it links the chat user to the review.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+from urllib.parse import quote
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db.encryption import DataKeys
+from db.models import (
+    Audience,
+    ChatUser,
+    Consultation,
+    ConsultationRole,
+    Invite,
+    Review,
+    StaffUser,
+)
+from db.time import as_utc, utcnow
+
+ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+CODE_LENGTH = 10
+DEFAULT_VALID_FOR = timedelta(days=21)
+# A code-shaped token: 10 characters from the alphabet, optionally split 5-5 by a space or dash.
+_CODE_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9])([A-HJ-NP-TV-Za-hj-np-tv-z2-9]{5})[\s-]?([A-HJ-NP-TV-Za-hj-np-tv-z2-9]{5})"
+    r"(?![A-Za-z0-9])"
+)
+
+
+class RedeemOutcome(str, Enum):
+    OK = "ok"
+    ALREADY_MINE = "already_mine"  # the same person using their own code again: carry on
+    WRONG = "wrong"
+    EXPIRED = "expired"
+    USED = "used"
+    REVIEW_PASSED = "review_passed"
+    TOO_MANY = "too_many"
+
+
+@dataclass(frozen=True)
+class NewInvite:
+    invite_id: int
+    code: str
+    expires_at: datetime
+    telegram_link: str | None
+    web_link: str
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    outcome: RedeemOutcome
+    consultation_id: int | None = None
+    role: ConsultationRole | None = None
+
+
+def new_code() -> str:
+    """A random code with at least one letter and one digit, shown as ``ABCDE-23456``."""
+    while True:
+        raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+        if any(c.isdigit() for c in raw) and any(c.isalpha() for c in raw):
+            return f"{raw[:5]}-{raw[5:]}"
+
+
+def normalise_code(code: str) -> str:
+    return re.sub(r"[\s-]", "", code).upper()
+
+
+def code_hash(keys: DataKeys, code: str) -> str:
+    """A keyed hash: the stored value is useless without the data key."""
+    return hmac.new(
+        keys.keys[keys.active_id] + b"invite-code", normalise_code(code).encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def find_code(text: str) -> str | None:
+    """The invite code in a message (alone or inside a sentence), if there is one."""
+    for match in _CODE_TOKEN.finditer(text):
+        raw = (match.group(1) + match.group(2)).upper()
+        if any(c.isdigit() for c in raw) and any(c.isalpha() for c in raw):
+            return raw
+    return None
+
+
+def invite_links(code: str, web_base_url: str, telegram_bot: str | None) -> tuple[str, str | None]:
+    plain = normalise_code(code)
+    web = f"{web_base_url.rstrip('/')}/chat?invite={quote(plain)}"
+    telegram = f"https://t.me/{telegram_bot}?start={plain}" if telegram_bot else None
+    return web, telegram
+
+
+def create_invite(
+    session: Session,
+    keys: DataKeys,
+    *,
+    review_id: int,
+    role: ConsultationRole,
+    web_base_url: str,
+    telegram_bot: str | None = None,
+    created_by: StaffUser | None = None,
+    valid_for: timedelta = DEFAULT_VALID_FOR,
+    reminder_opt_in: bool = False,
+) -> NewInvite:
+    """A new single-use code for ``role`` at an upcoming review. The code is shown once."""
+    review = session.get(Review, review_id)
+    if review is None:
+        raise LookupError(f"there is no review {review_id}")
+    if as_utc(review.scheduled_for) < utcnow():
+        raise ValueError(f"review {review_id} has already happened")
+    code = new_code()
+    invite = Invite(
+        code_hash=code_hash(keys, code),
+        review_id=review.id,
+        role=role,
+        created_by_id=created_by.id if created_by else None,
+        expires_at=utcnow() + valid_for,
+        reminder_opt_in=reminder_opt_in,
+    )
+    session.add(invite)
+    session.flush()
+    web, telegram = invite_links(code, web_base_url, telegram_bot)
+    return NewInvite(invite.id, code, invite.expires_at, telegram, web)
+
+
+def redeem(
+    session: Session,
+    keys: DataKeys,
+    *,
+    code: str,
+    chat_user: ChatUser,
+    retention: timedelta,
+    reminder_address: str | None = None,
+) -> Redeemed:
+    """Link ``chat_user`` to the code's review, once. The caller commits the session.
+
+    The invite row is claimed with a conditional UPDATE, so two people racing with one code
+    cannot both win: the loser's update matches no row.
+    """
+    invite = session.scalar(select(Invite).where(Invite.code_hash == code_hash(keys, code)))
+    if invite is None:
+        return Redeemed(RedeemOutcome.WRONG)
+    if invite.redeemed_at is not None:
+        if invite.redeemed_by_id == chat_user.id:
+            mine = _consultation_for(session, invite, chat_user)
+            if mine is not None:
+                return Redeemed(RedeemOutcome.ALREADY_MINE, mine.id, invite.role)
+        return Redeemed(RedeemOutcome.USED)
+    now = utcnow()
+    if as_utc(invite.review.scheduled_for) < now:
+        return Redeemed(RedeemOutcome.REVIEW_PASSED)
+    if as_utc(invite.expires_at) < now:
+        return Redeemed(RedeemOutcome.EXPIRED)
+    claimed = session.execute(
+        Invite.__table__.update()
+        .where(Invite.id == invite.id, Invite.redeemed_at.is_(None))
+        .values(redeemed_at=now, redeemed_by_id=chat_user.id)
+    ).rowcount
+    if claimed != 1:
+        return Redeemed(RedeemOutcome.USED)
+    if invite.reminder_opt_in and reminder_address:
+        invite.reminder_address_enc = keys.encrypt(reminder_address)
+    consultation = _consultation_for(session, invite, chat_user)
+    if consultation is None:
+        consultation = Consultation(
+            review_id=invite.review_id,
+            chat_user_id=chat_user.id,
+            role=invite.role,
+            invite_id=invite.id,
+            delete_after=as_utc(invite.review.scheduled_for) + retention,
+        )
+        session.add(consultation)
+    chat_user.audience = (
+        Audience.PARENT if invite.role == ConsultationRole.PARENT else Audience.CHILD
+    )
+    try:
+        session.flush()
+    except IntegrityError:  # the same person redeemed a second code for the same review/role
+        session.rollback()
+        return Redeemed(RedeemOutcome.USED)
+    return Redeemed(RedeemOutcome.OK, consultation.id, invite.role)
+
+
+def _consultation_for(session: Session, invite: Invite, user: ChatUser) -> Consultation | None:
+    return session.scalar(
+        select(Consultation).where(
+            Consultation.review_id == invite.review_id,
+            Consultation.chat_user_id == user.id,
+            Consultation.role == invite.role,
+        )
+    )
+
+
+class AttemptLimiter:
+    """Wrong codes per person and across everyone, so codes cannot be found by guessing.
+
+    Per person: ``per_person`` wrong codes an hour. For everyone together: ``overall`` an hour,
+    which a single attacker with many chat ids would hit long before finding a 49-bit code.
+    In memory per process, like the message rate limit.
+    """
+
+    def __init__(
+        self, per_person: int = 5, overall: int = 500, window_s: float = 3600.0,
+        max_people: int = 50_000,
+    ) -> None:
+        self.per_person = per_person
+        self.overall = overall
+        self.window_s = window_s
+        self.max_people = max_people
+        self._people: OrderedDict[str, deque[float]] = OrderedDict()
+        self._everyone: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def blocked(self, key: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._expire(self._everyone, now)
+            mine = self._people.get(key)
+            if mine is not None:
+                self._expire(mine, now)
+            return len(self._everyone) >= self.overall or (
+                mine is not None and len(mine) >= self.per_person
+            )
+
+    def failed(self, key: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._everyone.append(now)
+            mine = self._people.pop(key, None) or deque()
+            mine.append(now)
+            self._people[key] = mine
+            if len(self._people) > self.max_people:
+                self._people.popitem(last=False)
+
+    def _expire(self, times: deque[float], now: float) -> None:
+        while times and now - times[0] >= self.window_s:
+            times.popleft()
