@@ -23,6 +23,13 @@ from bot.rasa_runtime import RasaRuntime
 from bot.safety.alerts import raise_alert
 from bot.safety.screen import SafetyScreen, ScreenResult
 from bot.services.chat_users import get_or_create_chat_user
+from bot.services.consultation_chat import (
+    CONTINUE_PAYLOAD,
+    has_open_consultation,
+    redeem_code,
+)
+from bot.services.consultation_form import load_shared
+from bot.services.invites import AttemptLimiter, RedeemOutcome, find_code
 from bot.services.rate_limit import RateLimiter
 from bot.services.user_data import erase, held_data, record_request
 from bot.topics import TopicLibrary
@@ -61,9 +68,11 @@ class Assistant:
     topics: TopicLibrary
     max_message_chars: int = 4096
     rate_limiter: RateLimiter = field(default_factory=RateLimiter)
+    code_attempts: AttemptLimiter = field(default_factory=AttemptLimiter)
 
     def __post_init__(self) -> None:
         self.button_payloads = self.content.button_payloads() | self.topics.payloads()
+        self.consultation_words = load_shared(self.content.content_dir)
 
     async def handle(self, message: IncomingMessage) -> list[Reply]:
         started = time.perf_counter()
@@ -78,12 +87,15 @@ class Assistant:
             return [self._say("slow_down")]
         text = text.strip()
         command = text.split()[0].lower() if text.startswith("/") else ""
-        if command in COMMANDS:
-            return await self.run_command(user_key, command)
         if not text:
             return [self._say("empty_message")]
         if len(text) > self.max_message_chars:
             return [self._say("message_too_long", limit=str(self.max_message_chars))]
+        code = find_code(text) if command in {"", "/start"} else None
+        if code is not None:  # an invite code, alone, in a sentence, or after /start
+            return await self.redeem(user_key, message, code)
+        if command in COMMANDS:
+            return await self.run_command(user_key, command)
 
         try:
             state = await asyncio.to_thread(self._user_state, user_key)
@@ -117,7 +129,56 @@ class Assistant:
             raise_alert, self.database_url, self.keys,
             user_key=user_key, channel=channel, text=text, categories=categories,
         )
-        return [Reply(self.content.signposting(raised.audience.value))]
+        replies = [Reply(self.content.signposting(raised.audience.value))]
+        if raised.review_id is not None:
+            replies.extend(await self._pause_consultation(user_key))
+        return replies
+
+    async def _pause_consultation(self, user_key: str) -> list[Reply]:
+        """After a disclosure in the middle of the review questions, stop asking them.
+
+        The next message must not be taken as the answer to a question asked before the
+        disclosure; the person's answers so far stay saved for when they want to carry on.
+        """
+        try:
+            if not await asyncio.to_thread(
+                has_open_consultation, self.database_url, self.keys, user_key
+            ):
+                return []
+            await self.runtime.stop_form(user_key)
+        except Exception:  # the signposting has been given; this is only tidying up
+            log.exception("could not pause the review questions user=%s", user_key[:8])
+            return []
+        return [Reply(self.consultation_words.texts["paused_after_concern"])]
+
+    async def redeem(self, user_key: str, message: IncomingMessage, code: str) -> list[Reply]:
+        """An invite code: link this person to their review, then ask the first question."""
+        if self.code_attempts.blocked(user_key):
+            return [Reply(self.consultation_words.codes["too_many"])]
+        address = (
+            f"{message.channel}:{message.channel_user_id}"
+            if message.channel == "telegram" else None  # only Telegram can send a reminder
+        )
+        try:
+            redeemed = await asyncio.to_thread(
+                redeem_code, self.database_url, self.keys, self.content,
+                user_key=user_key, code=code, reminder_address=address,
+            )
+            if redeemed.outcome not in {RedeemOutcome.OK, RedeemOutcome.ALREADY_MINE}:
+                if redeemed.outcome == RedeemOutcome.WRONG:
+                    self.code_attempts.failed(user_key)
+                log.info("invite code refused outcome=%s user=%s",
+                         redeemed.outcome.value, user_key[:8])
+                return [Reply(self.consultation_words.codes[redeemed.outcome.value])]
+            log.info("invite code redeemed outcome=%s user=%s",
+                     redeemed.outcome.value, user_key[:8])
+            turn = await self.runtime.respond(user_key, CONTINUE_PAYLOAD, message.channel)
+        except Exception:
+            log.exception("could not redeem an invite code user=%s", user_key[:8])
+            return [self._say("try_again")]
+        if redeemed.outcome == RedeemOutcome.ALREADY_MINE:  # carrying on: no second welcome
+            return turn.replies
+        return [Reply(redeemed.intro), *turn.replies]
 
     async def run_command(self, user_key: str, command: str) -> list[Reply]:
         """The chat's own commands: the same on every channel, never passed to Rasa."""
@@ -148,8 +209,13 @@ class Assistant:
         return [self._say(kind)]  # help, privacy, delete_cancelled
 
     async def start(self, channel: str, channel_user_id: str, payload: str | None) -> list[Reply]:
-        """A new conversation (Telegram ``/start``, optionally from a deep link)."""
-        return [self._say("welcome")]
+        """A new conversation (Telegram ``/start``, optionally from a deep link).
+
+        A deep-link payload is user text like any other: it goes through the whole pipeline,
+        safety screen first, and an invite code in it is redeemed.
+        """
+        text = f"/start {payload}" if payload else "/start"
+        return await self.handle(IncomingMessage(channel, channel_user_id, text))
 
     def command_text(self, key: str) -> Reply:
         """Fixed texts for channel commands such as /help and /privacy."""

@@ -16,6 +16,8 @@ from typing import Any
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.tracker_store import TrackerStore
+from rasa.shared.core.constants import REQUESTED_SLOT
+from rasa.shared.core.events import ActiveLoop, SlotSet
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
@@ -108,6 +110,16 @@ class RasaRuntime:
         replies = [reply for m in output.messages if (reply := reply_from_rasa(m))]
         intent = (parse.get("intent") or {}).get("name")
         return RasaTurn(replies=replies, concern=concern, intent=intent)
+
+
+    async def stop_form(self, conversation_key: str) -> None:
+        """End whatever form is active, so the next message is not read as its answer."""
+        tracker = await self.agent.tracker_store.get_or_create_tracker(conversation_key)
+        if not tracker.active_loop_name:
+            return
+        tracker.update(ActiveLoop(None))
+        tracker.update(SlotSet(REQUESTED_SLOT, None))
+        await self.agent.tracker_store.save(tracker)
 
 
 def concern_score(parse: dict[str, Any]) -> float:

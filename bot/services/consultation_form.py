@@ -34,12 +34,12 @@ class Question:
 
     def choice_for(self, answer: str) -> str | None:
         """Which of this question's choices an answer means, if it plainly means one."""
-        said = _words(answer)
+        said = words(answer)
         for choice, phrases in self.choices:
-            if any(said == _words(p) for p in phrases):
+            if any(said == words(p) for p in phrases):
                 return choice
         for choice, phrases in self.choices:  # "yes please, I'd like one" still says yes
-            if any(_words(p) and re.search(rf"\b{re.escape(_words(p))}\b", said) for p in phrases):
+            if any(words(p) and re.search(rf"\b{re.escape(words(p))}\b", said) for p in phrases):
                 return choice
         return None
 
@@ -71,13 +71,13 @@ class SharedWords:
     codes: dict[str, str]
 
     def is_skip(self, text: str) -> bool:
-        return _words(text) in self.skip_words
+        return words(text) in self.skip_words
 
     def is_stop(self, text: str) -> bool:
-        return _words(text) in self.stop_words
+        return words(text) in self.stop_words
 
 
-def _words(text: str) -> str:
+def words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'")))
 
 
@@ -106,8 +106,8 @@ def load_shared(content_dir: Path) -> SharedWords:
     spec = _load(content_dir / "forms" / SHARED_FILE)
     return SharedWords(
         skip_title=spec["skip_title"],
-        skip_words=frozenset(_words(w) for w in spec["skip_words"]),
-        stop_words=frozenset(_words(w) for w in spec["stop_words"]),
+        skip_words=frozenset(words(w) for w in spec["skip_words"]),
+        stop_words=frozenset(words(w) for w in spec["stop_words"]),
         summary_titles=dict(spec["summary_titles"]),
         texts={k: v.strip() for k, v in spec["texts"].items()},
         codes={k: v.strip() for k, v in spec["codes"].items()},

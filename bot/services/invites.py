@@ -39,11 +39,11 @@ from db.time import as_utc, utcnow
 ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 CODE_LENGTH = 10
 DEFAULT_VALID_FOR = timedelta(days=21)
-# A code-shaped token: 10 characters from the alphabet, optionally split 5-5 by a space or dash.
-_CODE_TOKEN = re.compile(
-    r"(?<![A-Za-z0-9])([A-HJ-NP-TV-Za-hj-np-tv-z2-9]{5})[\s-]?([A-HJ-NP-TV-Za-hj-np-tv-z2-9]{5})"
-    r"(?![A-Za-z0-9])"
-)
+# A code-shaped token: 10 letters and digits, optionally split 5-5 by a dash, standing alone
+# (not part of a longer word). A space between the halves is accepted only when the code is the
+# whole message, so "hello ABCD2..." is never read as a code.
+_CODE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9-])([A-Za-z0-9]{5})-?([A-Za-z0-9]{5})(?![A-Za-z0-9-])")
+_CODE_ALONE = re.compile(r"^(?:/start\s+)?([A-Za-z0-9]{5})\s?([A-Za-z0-9]{5})$", re.IGNORECASE)
 
 
 class RedeemOutcome(str, Enum):
@@ -93,7 +93,8 @@ def code_hash(keys: DataKeys, code: str) -> str:
 
 def find_code(text: str) -> str | None:
     """The invite code in a message (alone or inside a sentence), if there is one."""
-    for match in _CODE_TOKEN.finditer(text):
+    alone = _CODE_ALONE.match(text.strip())
+    for match in [alone] if alone else _CODE_IN_TEXT.finditer(text):
         raw = (match.group(1) + match.group(2)).upper()
         if any(c.isdigit() for c in raw) and any(c.isalpha() for c in raw):
             return raw

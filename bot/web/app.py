@@ -22,6 +22,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from bot.channels.messages import Reply
 from bot.channels.rest import rest_webhook
 from bot.config import Settings
 from bot.content import Content, content_for
@@ -29,6 +30,7 @@ from bot.pipeline import Assistant
 from bot.rasa_runtime import RasaRuntime
 from bot.safety.screen import SafetyScreen
 from bot.services.app_context import AppContext, install_app_context
+from bot.services.reminders import send_due_reminders
 from bot.topics import TopicLibrary
 from bot.training import latest_model
 from bot.web.security_headers import SecurityHeadersMiddleware
@@ -53,6 +55,7 @@ class Services:
     topics: TopicLibrary
     assistant: Assistant | None = None
     telegram: object | None = None
+    reminders: asyncio.Task | None = None
     startup_error: str | None = None
 
 
@@ -86,10 +89,32 @@ async def _start_assistant(app: Starlette, runtime: RasaRuntime | None) -> None:
             channel = TelegramChannel(settings, services.assistant)
             await channel.start()
             services.telegram = channel
+            services.reminders = asyncio.create_task(_remind_every(services, channel))
         log.info("carebot is ready")
     except Exception as exc:  # keep serving /health with the reason rather than dying silently
         services.startup_error = type(exc).__name__  # details go to the log, not to /health
         log.exception("carebot could not start the assistant")
+
+
+REMINDER_CHECK_EVERY_S = 15 * 60
+
+
+async def _remind_every(services: Services, telegram: object) -> None:
+    """Send the one reminder people agreed to, checking every 15 minutes (Telegram only)."""
+
+    async def send(channel: str, address: str, text: str) -> None:
+        if channel != "telegram":
+            raise ValueError(f"no way to send a reminder on {channel}")
+        await telegram.send_replies(int(address), [Reply(text)])  # type: ignore[attr-defined]
+
+    while True:
+        try:
+            await send_due_reminders(
+                services.settings.database_url, services.keys, services.content, send
+            )
+        except Exception:  # e.g. the database is down: try again at the next check
+            log.exception("reminder check failed")
+        await asyncio.sleep(REMINDER_CHECK_EVERY_S)
 
 
 def create_app(settings: Settings, keys: DataKeys, runtime: RasaRuntime | None = None) -> Starlette:
@@ -103,6 +128,8 @@ def create_app(settings: Settings, keys: DataKeys, runtime: RasaRuntime | None =
             yield
         finally:
             starting.cancel()
+            if app.state.carebot.reminders is not None:
+                app.state.carebot.reminders.cancel()
             telegram = app.state.carebot.telegram
             if telegram is not None:
                 await telegram.stop()

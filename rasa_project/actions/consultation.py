@@ -1,0 +1,262 @@
+"""The pre-review consultation as a Rasa form: ask, save at once, summarise, change, send.
+
+`consultation_step` says what is on screen: a question key, ``summary`` (the answers with
+Send / Change / Not yet) or ``choose`` (which answer to change). The validation action reads
+each reply, stores it in the database in its own transaction, and moves the step on; the ask
+action shows whatever the step is. Everything a person has said is already in the database
+before they see the next question.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.services.app_context import AppContext, app_context
+from bot.services.consultation_form import (
+    ConsultationForm,
+    Question,
+    SharedWords,
+    load_form,
+    load_shared,
+    words,
+)
+from bot.services.consultations import (
+    ADVOCATE_KEY,
+    ConsultationState,
+    current_consultation,
+    save_answer,
+    submit,
+)
+from db.engine import session_scope
+from db.models import ConsultationRole
+
+FORM = "consultation_form"
+ANSWER = "consultation_answer"
+STEP = "consultation_step"
+EDITING = "consultation_editing"
+SUMMARY = "summary"
+CONFIRM = "confirm"  # the summary's question and buttons again, without the whole list
+CHOOSE = "choose"
+# What the form's answer slot is set to when it ends (it ends once the slot has a value).
+FINISHED = "finished"
+
+SEND_WORDS = {"send", "send it", "send them", "yes send", "yes send it", "yes", "yes please"}
+CHANGE_WORDS = {"change", "change an answer", "change something", "edit", "change one"}
+LATER_WORDS = {"not yet", "no", "later", "no thanks", "wait"}
+
+
+def _ctx_form(role: ConsultationRole) -> tuple[AppContext, ConsultationForm, SharedWords]:
+    ctx = app_context()
+    return ctx, load_form(ctx.content.content_dir, role), load_shared(ctx.content.content_dir)
+
+
+def _current(tracker: Tracker) -> ConsultationState | None:
+    ctx = app_context()
+    with session_scope(ctx.database_url) as session:
+        return current_consultation(session, ctx.keys, tracker.sender_id)
+
+
+def _fill(ctx: AppContext, template: str, state: ConsultationState) -> str:
+    return ctx.content.fill(template, **state.placeholders())
+
+
+def _button(title: str, payload: str | None = None) -> dict[str, str]:
+    return {"title": title, "payload": payload or title}
+
+
+class ActionStartConsultation(Action):
+    """Start (after an invite code) or carry on: from the first question not yet answered."""
+
+    def name(self) -> str:
+        return "action_start_consultation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        state = _current(tracker)
+        ctx = app_context()
+        shared = load_shared(ctx.content.content_dir)
+        if state is None:
+            dispatcher.utter_message(text=ctx.content.fill(shared.texts["no_consultation"]))
+            return []
+        if state.submitted_at is not None:
+            dispatcher.utter_message(text=_fill(ctx, shared.texts["already_sent"], state))
+            return []
+        form = load_form(ctx.content.content_dir, state.role)
+        step = state.next_question(form) or SUMMARY
+        return [
+            SlotSet(STEP, step), SlotSet(EDITING, False), SlotSet(ANSWER, None),
+            FollowupAction(FORM),
+        ]
+
+
+class ActionAskConsultationAnswer(Action):
+    """Show the current step: a question (with Skip), the summary, or the change menu."""
+
+    def name(self) -> str:
+        return "action_ask_consultation_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        state = _current(tracker)
+        if state is None:
+            return []
+        ctx, form, shared = _ctx_form(state.role)
+        step = tracker.get_slot(STEP) or state.next_question(form) or SUMMARY
+        if step in {SUMMARY, CONFIRM}:
+            show_summary(dispatcher, ctx, form, shared, state, with_answers=step == SUMMARY)
+        elif step == CHOOSE:
+            dispatcher.utter_message(
+                text=shared.texts["change_which"],
+                buttons=[  # the number as payload: Telegram allows 64 bytes of button data
+                    _button(f"{n}. {q.label}", str(n)) for n, q in enumerate(form.questions, 1)
+                ],
+            )
+        else:
+            ask_question(dispatcher, ctx, shared, form.question(step), state)
+        return []
+
+
+def ask_question(
+    dispatcher: CollectingDispatcher,
+    ctx: AppContext,
+    shared: SharedWords,
+    question: Question,
+    state: ConsultationState,
+) -> None:
+    buttons = [_button(reply) for reply in question.quick_replies]
+    buttons.append(_button(shared.skip_title))  # same kind of button as the others
+    dispatcher.utter_message(text=_fill(ctx, question.text, state), buttons=buttons)
+
+
+def show_summary(
+    dispatcher: CollectingDispatcher,
+    ctx: AppContext,
+    form: ConsultationForm,
+    shared: SharedWords,
+    state: ConsultationState,
+    *,
+    with_answers: bool = True,
+) -> None:
+    if with_answers:
+        lines = []
+        for question in form.questions:
+            answer = state.answers.get(question.key)
+            said = answer.text if answer and not answer.skipped else shared.texts["skipped"]
+            lines.append(f"{question.label}: {said}")
+        dispatcher.utter_message(
+            text=shared.texts["summary_intro"] + "\n\n" + "\n".join(lines)
+        )
+    titles = {k: _fill(ctx, v, state) for k, v in shared.summary_titles.items()}
+    dispatcher.utter_message(
+        text=_fill(ctx, shared.texts["summary_ask"], state),
+        buttons=[
+            _button(titles["send"], "send"),
+            _button(titles["change"], "change"),
+            _button(titles["later"], "not yet"),
+        ],
+    )
+
+
+class ValidateConsultationForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_consultation_form"
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if tracker.get_slot("requested_slot") != ANSWER or tracker.get_slot(ANSWER) is None:
+            return []
+        text = (tracker.latest_message.get("text") or "").strip()
+        state = _current(tracker)
+        if state is None or state.submitted_at is not None:
+            if state is not None:
+                ctx, _, shared = _ctx_form(state.role)
+                dispatcher.utter_message(text=_fill(ctx, shared.texts["already_sent"], state))
+            return _finish()
+        ctx, form, shared = _ctx_form(state.role)
+        step = tracker.get_slot(STEP) or state.next_question(form) or SUMMARY
+        said = words(text)
+        if step in {SUMMARY, CONFIRM}:
+            return self._at_summary(dispatcher, ctx, shared, state, said)
+        if shared.is_stop(text):
+            dispatcher.utter_message(text=shared.texts["paused"])
+            return _finish()
+        if step == CHOOSE:
+            key = _chosen_question(form, said)
+            if key is None:
+                return [SlotSet(ANSWER, None)]  # show the menu again
+            return [SlotSet(STEP, key), SlotSet(EDITING, True), SlotSet(ANSWER, None)]
+        if text.startswith("/"):  # an old button from before: ask this question again
+            return [SlotSet(ANSWER, None)]
+        answer = None if shared.is_skip(text) else text
+        with session_scope(ctx.database_url) as session:
+            saved = save_answer(
+                session, ctx.keys, consultation_id=state.consultation_id, form=form,
+                question_key=step, text=answer,
+            )
+        if not saved:
+            dispatcher.utter_message(text=_fill(ctx, shared.texts["already_sent"], state))
+            return _finish()
+        if step == ADVOCATE_KEY and answer and form.question(step).choice_for(answer) == "yes":
+            dispatcher.utter_message(text=_fill(ctx, shared.texts["advocate_noted"], state))
+        answered = {**state.answers, step: None}
+        upcoming = next((k for k in form.keys if k not in answered), None)
+        following = SUMMARY if tracker.get_slot(EDITING) or upcoming is None else upcoming
+        return [SlotSet(STEP, following), SlotSet(EDITING, False), SlotSet(ANSWER, None)]
+
+    def _at_summary(
+        self,
+        dispatcher: CollectingDispatcher,
+        ctx: AppContext,
+        shared: SharedWords,
+        state: ConsultationState,
+        said: str,
+    ) -> list[dict[str, Any]]:
+        if said in SEND_WORDS or said.startswith("send"):
+            with session_scope(ctx.database_url) as session:
+                submit(session, state.consultation_id)
+            # durable (committed above) before the person is told it was sent
+            sent_key = "sent_parent" if state.role == ConsultationRole.PARENT else "sent"
+            dispatcher.utter_message(text=_fill(ctx, shared.texts[sent_key], state))
+            return _finish()
+        if said in CHANGE_WORDS or said.startswith("change"):
+            return [SlotSet(STEP, CHOOSE), SlotSet(ANSWER, None)]
+        if said in LATER_WORDS or shared.is_stop(said):
+            dispatcher.utter_message(text=shared.texts["not_sent_yet"])
+            return _finish()
+        return [SlotSet(STEP, CONFIRM), SlotSet(ANSWER, None)]  # ask again, buttons too
+
+
+def _finish() -> list[dict[str, Any]]:
+    return [SlotSet(ANSWER, FINISHED), SlotSet(STEP, None), SlotSet(EDITING, False)]
+
+
+def _chosen_question(form: ConsultationForm, said: str) -> str | None:
+    """The question picked from the change menu: by its number, or by its words."""
+    number = re.match(r"^(\d+)\b", said)
+    if number and 1 <= int(number.group(1)) <= len(form.questions):
+        return form.questions[int(number.group(1)) - 1].key
+    for question in form.questions:
+        label = words(question.label)
+        if said == label or (len(said) >= 4 and said in label):
+            return question.key
+    return None
+
+
+class ActionConsultationDone(Action):
+    """The form has ended (sent, paused or stopped): the validator already said so."""
+
+    def name(self) -> str:
+        return "action_consultation_done"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        return [SlotSet(ANSWER, None), SlotSet(STEP, None), SlotSet(EDITING, False)]
