@@ -88,7 +88,7 @@ def _keys(settings: Settings):  # noqa: ANN202 - DataKeys, imported late
         keys, source = load_data_keys(dict(os.environ), settings.demo_mode, settings.data_dir)
     except DataKeyError as exc:
         raise ConfigError(str(exc)) from exc
-    print(source, flush=True)
+    print(source, file=sys.stderr, flush=True)  # keeps --json and export output clean
     return keys
 
 

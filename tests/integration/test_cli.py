@@ -3,6 +3,7 @@
 import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -34,14 +35,35 @@ def demo_env(tmp_path: Path) -> dict[str, str]:
 def test_seed_demo_is_idempotent_and_prints_logins(demo_env: dict[str, str]) -> None:
     first = run(["seed-demo", "--json"], demo_env)
     assert first.returncode == 0, first.stderr
-    data = json.loads(first.stdout[first.stdout.index("{"):])
+    data = json.loads(first.stdout)  # nothing but JSON on stdout, so scripts can read it
+    assert "DEMO MODE" in first.stderr
     assert len(data["reviews"]) == 4
     roles = sorted(u["role"] for u in data["staff"])
     assert roles.count("iro") == 2 and "manager" in roles
     assert all(len(u["password"]) >= 12 for u in data["staff"])
 
     again = run(["seed-demo", "--json"], demo_env)
-    assert json.loads(again.stdout[again.stdout.index("{"):])["reviews"] == data["reviews"]
+    assert json.loads(again.stdout)["reviews"] == data["reviews"]
+
+
+def test_invite_prints_the_code_last_and_refuses_bad_reviews(demo_env: dict[str, str]) -> None:
+    review_id = json.loads(run(["seed-demo", "--json"], demo_env).stdout)["reviews"][0]["id"]
+    made = run(["invite", "--review", str(review_id), "--role", "parent"], demo_env)
+    assert made.returncode == 0, made.stderr
+    lines = made.stdout.strip().splitlines()
+    assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", lines[-1])
+    assert f"/chat?invite={lines[-1].replace('-', '')}" in made.stdout
+
+    missing = run(["invite", "--review", "999999", "--role", "child"], demo_env)
+    assert missing.returncode == 1 and "no review 999999" in missing.stderr
+    wrong_role = run(["invite", "--review", str(review_id), "--role", "carer"], demo_env)
+    assert wrong_role.returncode == 2 and "invalid choice" in wrong_role.stderr
+
+
+def test_export_of_an_unknown_review_is_a_clear_error(demo_env: dict[str, str]) -> None:
+    result = run(["export", "--review", "424242"], demo_env)
+    assert result.returncode == 1 and "no review 424242" in result.stderr
+    assert result.stdout == ""
 
 
 def test_seed_demo_refuses_outside_demo_mode(demo_env: dict[str, str]) -> None:
