@@ -1,0 +1,83 @@
+"""The consultation questions in content/forms/: plain, complete, and safe to change."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import textstat
+import yaml
+
+from bot.content import content_for
+from bot.services.consultation_form import load_form, load_shared
+from db.models import ConsultationRole
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+COUNCIL = content_for(CONTENT, "demoshire")
+JARGON = list(yaml.safe_load((CONTENT / "language.yml").read_text())["avoid"])
+VALUES = {"child_name": "Robin", "iro_name": "Sam Lee", "review_date": "Monday 7 December",
+          "sent_date": "1 December"}
+CHILD = load_form(CONTENT, ConsultationRole.CHILD)
+PARENT = load_form(CONTENT, ConsultationRole.PARENT)
+SHARED = load_shared(CONTENT)
+
+
+def child_facing_texts() -> list[str]:
+    texts = [CHILD.intro, *(q.text for q in CHILD.questions), *SHARED.texts.values(),
+             *SHARED.codes.values()]
+    return [COUNCIL.fill(t, **VALUES) for t in texts]
+
+
+def test_the_child_form_asks_what_the_issue_lists() -> None:
+    assert CHILD.keys == (
+        "home", "school", "health", "family_time", "going_well", "worries", "talk_about",
+        "who_comes", "where_when", "chairing", "advocate", "anything_else",
+    )
+
+
+def test_the_parent_form_asks_the_councils_parental_questions() -> None:
+    assert PARENT.keys == (
+        "where_child_lives", "plan", "family_time", "discuss", "attend", "anything_else",
+    )
+    assert PARENT.question("where_child_lives").text == (
+        "What do you think about where your child lives?"
+    )
+
+
+@pytest.mark.parametrize("text", child_facing_texts())
+def test_child_facing_texts_are_short_plain_and_fully_filled(text: str) -> None:
+    assert "{" not in text and "}" not in text
+    assert len(text.split()) <= 60
+    if len(text.split()) >= 10:  # the grade formula means nothing for a four-word question
+        assert textstat.flesch_kincaid_grade(text) <= 6, text
+
+
+def test_no_consultation_text_uses_care_jargon_or_promises_secrecy() -> None:
+    everything = [*child_facing_texts(), PARENT.intro, *(q.text for q in PARENT.questions),
+                  *(q.label for q in CHILD.questions + PARENT.questions)]
+    for text in everything:
+        for word in JARGON:
+            assert not re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE), (word, text)
+        assert "secret" not in text.lower() and "confidential" not in text.lower()
+
+
+def test_skip_is_understood_and_a_stop_word_is_never_a_skip() -> None:
+    assert SHARED.is_skip(SHARED.skip_title) and SHARED.is_skip("  SKIP ")
+    assert SHARED.is_stop("Stop for now") and not SHARED.is_skip("stop")
+    assert not SHARED.is_skip("I skipped school once")
+
+
+@pytest.mark.parametrize(("said", "choice"), [
+    ("Yes please", "yes"), ("yes please, I'd like one", "yes"), ("No thanks", "no"),
+    ("not sure", "not_sure"), ("what's an advocate?", None),
+])
+def test_advocate_answers_are_read_as_choices(said: str, choice: str | None) -> None:
+    assert CHILD.question("advocate").choice_for(said) == choice
+
+
+def test_every_quick_reply_of_a_choice_question_means_a_choice() -> None:
+    for question in CHILD.questions + PARENT.questions:
+        if question.choices:
+            for reply in question.quick_replies:
+                assert question.choice_for(reply) is not None, (question.key, reply)

@@ -1,0 +1,74 @@
+"""Invite codes: hard to guess, easy to type, found in what people send."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+from bot.services.invites import (
+    ALPHABET,
+    CODE_LENGTH,
+    AttemptLimiter,
+    code_hash,
+    find_code,
+    invite_links,
+    new_code,
+    normalise_code,
+)
+from db.encryption import DataKeys, new_key_spec
+
+
+def test_codes_are_long_enough_not_to_be_guessed_and_avoid_look_alikes() -> None:
+    assert CODE_LENGTH * math.log2(len(ALPHABET)) >= 48
+    assert not set("01OILU") & set(ALPHABET)
+    codes = {new_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    for code in codes:
+        assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", code)
+        assert any(c.isdigit() for c in code) and any(c.isalpha() for c in code)
+
+
+@pytest.mark.parametrize("text", [
+    "K7QM2-9XHTP", "k7qm2-9xhtp", "K7QM29XHTP", "/start K7QM29XHTP", "K7QM2 9XHTP",
+    "my code is K7QM2-9XHTP thanks", "code: K7QM2-9XHTP!",
+])
+def test_a_code_is_found_alone_or_in_a_sentence(text: str) -> None:
+    assert find_code(text) == "K7QM29XHTP"
+
+
+@pytest.mark.parametrize("text", [
+    "everything", "I am 15 and in year 10", "hello K7QM2 9XHTP", "covid19 jab",
+    "my postcode is AB12 3CD", "call 0800 1111", "abcdefghij", "1234567890",
+    "review-invite-ABC123",
+])
+def test_ordinary_messages_are_never_read_as_codes(text: str) -> None:
+    assert find_code(text) is None
+
+
+def test_only_a_keyed_hash_of_the_code_is_kept() -> None:
+    keys, other = DataKeys.parse(new_key_spec("a")), DataKeys.parse(new_key_spec("b"))
+    assert code_hash(keys, "k7qm2-9xhtp") == code_hash(keys, "K7QM29XHTP")
+    assert code_hash(keys, "K7QM29XHTP") != code_hash(other, "K7QM29XHTP")
+    assert "K7QM29XHTP" not in code_hash(keys, "K7QM29XHTP").upper()
+
+
+def test_links_carry_the_code_for_the_web_chat_and_telegram() -> None:
+    web, telegram = invite_links("K7QM2-9XHTP", "https://carebot.example/", "carebot_bot")
+    assert web == "https://carebot.example/chat?invite=K7QM29XHTP"
+    assert telegram == "https://t.me/carebot_bot?start=K7QM29XHTP"
+    assert invite_links("K7QM2-9XHTP", "https://x", None)[1] is None
+    assert normalise_code(" k7qm2 - 9xhtp ") == "K7QM29XHTP"
+
+
+def test_wrong_codes_are_limited_per_person_and_for_everyone() -> None:
+    limiter = AttemptLimiter(per_person=3, overall=5, window_s=60)
+    for _ in range(3):
+        assert not limiter.blocked("a", now=0)
+        limiter.failed("a", now=0)
+    assert limiter.blocked("a", now=1) and not limiter.blocked("b", now=1)
+    limiter.failed("b", now=2)
+    limiter.failed("c", now=2)
+    assert limiter.blocked("d", now=3)  # everyone together has hit the limit
+    assert not limiter.blocked("a", now=61)  # the window has passed
