@@ -8,7 +8,7 @@ comes back later carries on where they stopped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from db.encryption import DataKeys
 from db.models import ChatUser, Consultation, ConsultationAnswer, ConsultationRole, Review
 from db.time import as_utc, utcnow
 
+SENT_RETENTION = timedelta(days=400)  # a reporting year, plus time to write the report
 ADVOCATE_KEY = "advocate"
 CHAIRING_KEY = "chairing"
 
@@ -137,10 +138,15 @@ def save_answer(
 
 
 def submit(session: Session, consultation_id: int) -> bool:
-    """Mark the consultation sent. True only for the call that sent it (double taps: once)."""
+    """Mark the consultation sent. True only for the call that sent it (double taps: once).
+
+    Sent views become part of what the IRO service reports on for the year, so they are kept
+    for SENT_RETENTION after sending rather than the chat's shorter retention.
+    """
+    now = utcnow()
     sent = session.execute(
         update(Consultation)
         .where(Consultation.id == consultation_id, Consultation.submitted_at.is_(None))
-        .values(submitted_at=utcnow())
+        .values(submitted_at=now, delete_after=now + SENT_RETENTION)
     ).rowcount
     return sent == 1

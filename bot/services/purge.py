@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, select, update
 
 from db.engine import session_scope
 from db.models import Alert, ChatUser, Consultation, ConversationEvent, DataRequest, Invite
@@ -35,12 +35,18 @@ def purge_expired(database_url: str) -> Purged:
         alerts = session.execute(delete(Alert).where(Alert.delete_after < now)).rowcount or 0
         session.execute(delete(DataRequest).where(DataRequest.delete_after < now))
         session.flush()
-        users = session.execute(
-            delete(ChatUser).where(
+        gone = (
+            select(ChatUser.id)
+            .where(
                 ChatUser.delete_after < now,
                 ~exists().where(Alert.chat_user_id == ChatUser.id),
                 ~exists().where(Consultation.chat_user_id == ChatUser.id),
-                ~exists().where(Invite.redeemed_by_id == ChatUser.id),
             )
-        ).rowcount or 0
+            .scalar_subquery()
+        )
+        # a used code stays used; it just no longer points at anyone
+        session.execute(
+            update(Invite).where(Invite.redeemed_by_id.in_(gone)).values(redeemed_by_id=None)
+        )
+        users = session.execute(delete(ChatUser).where(ChatUser.id.in_(gone))).rowcount or 0
         return Purged(events, len(expired), alerts, users)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from db.engine import session_scope
 from db.models import (
@@ -20,6 +20,7 @@ from db.models import (
     ConsultationAnswer,
     ConversationEvent,
     DataRequest,
+    Invite,
 )
 from db.time import as_utc, utcnow
 
@@ -105,6 +106,11 @@ def erase(database_url: str, user_key: str) -> Erased:
             Consultation.chat_user_id == user.id, Consultation.submitted_at.is_not(None))))
         kept_alerts = bool(session.scalar(
             select(func.count(Alert.id)).where(Alert.chat_user_id == user.id)))
+        # A used code stays used, but no longer says who used it or where to remind them.
+        forget = {"reminder_address_enc": None}
+        if not (kept_submitted or kept_alerts):
+            forget["redeemed_by_id"] = None
+        session.execute(update(Invite).where(Invite.redeemed_by_id == user.id).values(**forget))
         if kept_submitted or kept_alerts:
             user.audience = "unknown"  # the link to the record stays; nothing else does
         else:

@@ -14,6 +14,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
 
+from bot.services.consultation_form import load_form
+from db.models import ConsultationRole
+from tests.support.reviews import make_invite, make_review
+
 pytestmark = pytest.mark.slow
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -214,6 +218,23 @@ def test_an_invite_link_sends_its_code_as_the_first_message(page, live_server_ur
     assert sent[0]["message"] == "ABC123"
     expect(user_bubbles(page)).to_have_count(0)
     assert "ABC123" not in page.url, "a used invite code should leave the address bar"
+
+
+def test_a_real_invite_link_opens_the_review_questions_with_a_skip_button(
+    page, live_server_url, base_settings, data_keys
+):
+    made = make_review(base_settings.database_url, data_keys, child_name="Rowan")
+    code = make_invite(base_settings.database_url, data_keys, made.review_id)
+    form = load_form(base_settings.content_dir, ConsultationRole.CHILD)
+
+    open_chat(page, live_server_url, f"?invite={code.replace('-', '')}")
+
+    expect(bot_bubbles(page).first).to_contain_text("Rowan")
+    expect(bot_bubbles(page).last).to_have_text(form.questions[0].text)
+    page.get_by_role("button", name="Skip", exact=True).click()
+    expect(bot_bubbles(page).last).to_have_text(form.questions[1].text)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat-consultation.png"), full_page=True)
 
 
 def test_while_waiting_it_says_carebot_is_typing(page, live_server_url):

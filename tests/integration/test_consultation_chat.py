@@ -21,12 +21,15 @@ from bot.pipeline import Assistant
 from bot.services.consultation_form import load_form, load_shared
 from bot.services.consultations import submit
 from bot.services.export import export_review
-from bot.services.invites import AttemptLimiter
+from bot.services.invites import AttemptLimiter, code_hash
+from bot.services.purge import purge_expired
 from bot.services.rate_limit import RateLimiter
+from bot.services.user_data import held_data
 from db.engine import session_scope
 from db.models import (
     Alert,
     AuditEntry,
+    ChatUser,
     Consultation,
     ConsultationAnswer,
     ConsultationRole,
@@ -236,8 +239,6 @@ def test_concurrent_submissions_count_once(base_settings, data_keys):
 
 
 def _a_chat_user(session) -> int:
-    from db.models import ChatUser
-
     user = ChatUser(user_key=uuid.uuid4().hex, delete_after=utcnow() + timedelta(days=1))
     session.add(user)
     session.flush()
@@ -333,3 +334,50 @@ async def test_a_disclosure_inside_the_form_alerts_for_that_review_and_pauses(
 @pytest.mark.anyio
 async def test_carry_on_without_an_invite_explains_how_to_get_one(chat, shared):
     assert await Person(chat).said_text("carry on") == shared.texts["no_consultation"]
+
+
+@pytest.mark.anyio
+async def test_delete_erases_unsent_answers_and_the_code_stays_used(
+    chat, base_settings, data_keys, shared
+):
+    db = base_settings.database_url
+    made = make_review(db, data_keys)
+    code = make_invite(db, data_keys, made.review_id, reminder_opt_in=True)
+    child = Person(chat, channel="telegram")
+    await child.say(code)
+    await child.say("it's nice here")
+    assert "haven't sent yet: 1\n" in await child.said_text("/mydata")
+    assert held_data(db, data_keys.user_key("telegram", child.id)).answers_in_progress == 1
+
+    await child.say("/delete")
+    await child.say("/delete_confirm")
+
+    assert answers_of(db, made.review_id) == {}
+    with session_scope(db) as session:
+        assert session.scalars(
+            select(Consultation).where(Consultation.review_id == made.review_id)
+        ).all() == []
+        invite = session.scalars(select(Invite).where(Invite.review_id == made.review_id)).one()
+        assert invite.redeemed_at is not None
+        assert invite.redeemed_by_id is None and invite.reminder_address_enc is None
+    assert await child.said_text(code) == shared.codes["used"]
+
+
+def test_purge_removes_people_whose_time_is_up_even_if_they_used_a_code(
+    base_settings, data_keys
+):
+    db = base_settings.database_url
+    made = make_review(db, data_keys)
+    code = make_invite(db, data_keys, made.review_id)
+    with session_scope(db) as session:
+        user = ChatUser(user_key=uuid.uuid4().hex, delete_after=utcnow() - timedelta(days=1))
+        session.add(user)
+        session.flush()
+        session.execute(update(Invite).where(Invite.code_hash == code_hash(data_keys, code))
+                        .values(redeemed_at=utcnow(), redeemed_by_id=user.id))
+        user_id = user.id
+    purge_expired(db)
+    with session_scope(db) as session:
+        assert session.get(ChatUser, user_id) is None
+        invite = session.scalars(select(Invite).where(Invite.review_id == made.review_id)).one()
+        assert invite.redeemed_at is not None and invite.redeemed_by_id is None
