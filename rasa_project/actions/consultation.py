@@ -32,8 +32,10 @@ from bot.services.consultations import (
     save_answer,
     submit,
 )
+from bot.topics import Topic, topic_of_intent
 from db.engine import session_scope
 from db.models import ConsultationRole
+from rasa_project.actions.topics import send_topic
 
 FORM = "consultation_form"
 ANSWER = "consultation_answer"
@@ -193,6 +195,11 @@ class ValidateConsultationForm(FormValidationAction):
             if key is None:
                 return [SlotSet(ANSWER, None)]  # show the menu again
             return [SlotSet(STEP, key), SlotSet(EDITING, True), SlotSet(ANSWER, None)]
+        topic = _asked_topic(tracker, text)
+        if topic is not None:  # "what's an advocate?": answer it, then ask again
+            audience = "parent" if state.role == ConsultationRole.PARENT else "child"
+            send_topic(dispatcher, ctx, topic, audience)
+            return [SlotSet(ANSWER, None)]
         if text.startswith("/"):  # an old button from before: ask this question again
             return [SlotSet(ANSWER, None)]
         answer = None if shared.is_skip(text) else text
@@ -232,6 +239,25 @@ class ValidateConsultationForm(FormValidationAction):
             dispatcher.utter_message(text=shared.texts["not_sent_yet"])
             return _finish()
         return [SlotSet(STEP, CONFIRM), SlotSet(ANSWER, None)]  # ask again, buttons too
+
+
+QUESTION_CONFIDENCE = 0.6
+
+
+def _asked_topic(tracker: Tracker, text: str) -> Topic | None:
+    """A question about a topic asked in the middle of the form (or a topic button pressed).
+
+    Only a clear question ("...?") about a topic carebot is confident of counts; anything else
+    is the person's answer, however it is worded.
+    """
+    intent = tracker.latest_message.get("intent") or {}
+    topic_id = topic_of_intent(intent.get("name"))
+    if topic_id is None:
+        return None
+    asked = text.rstrip().endswith("?") and (intent.get("confidence") or 0) >= QUESTION_CONFIDENCE
+    if not (asked or text.startswith("/")):
+        return None
+    return app_context().topics.get(topic_id)
 
 
 def _finish() -> list[dict[str, Any]]:

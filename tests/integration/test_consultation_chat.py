@@ -381,3 +381,17 @@ def test_purge_removes_people_whose_time_is_up_even_if_they_used_a_code(
         assert session.get(ChatUser, user_id) is None
         invite = session.scalars(select(Invite).where(Invite.review_id == made.review_id)).one()
         assert invite.redeemed_at is not None and invite.redeemed_by_id is None
+
+
+@pytest.mark.anyio
+async def test_a_question_in_the_middle_of_the_form_is_answered_not_saved(
+    chat, base_settings, data_keys, child_form
+):
+    db = base_settings.database_url
+    made = make_review(db, data_keys)
+    child = Person(chat)
+    await child.say(make_invite(db, data_keys, made.review_id))
+    replies = await child.say("what is an advocate?")
+    assert "home" not in answers_of(db, made.review_id)
+    assert len(replies) >= 2 and replies[-1].text == child_form.questions[0].text
+    assert "advocate" in replies[0].text.lower()
