@@ -25,7 +25,7 @@ async def login(request: Request) -> Response:
         return _form(request, secret, token, error=None, status=200)
     form = await read_form(request)
     if not csrf_ok(secret, token, form.get(FIELD)):
-        return _form(request, secret, None, "That form had expired. Please try again.", 403,
+        return _form(request, secret, token, "That form had expired. Please try again.", 403,
                      next_url=form.get("next"))
     database_url = request.app.state.carebot.settings.database_url
 
