@@ -1,4 +1,5 @@
-"""The ``carebot`` command: train, serve, seed-demo, invite, export, new-key, migrate, purge."""
+"""The ``carebot`` command: train, serve, seed-demo, invite, export, user, new-key, migrate,
+purge."""
 
 from __future__ import annotations
 
@@ -41,6 +42,16 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--format", choices=["json", "csv"], default="json")
     export.add_argument("--output", help="file to write (default: standard output)")
 
+    user = commands.add_parser("user", help="staff accounts for the dashboard")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    user_add = user_commands.add_parser(
+        "add", help="add a staff account; the password is read from standard input or a prompt"
+    )
+    user_add.add_argument("--username", required=True)
+    user_add.add_argument("--name", required=True, help="the person's name, shown to colleagues")
+    user_add.add_argument("--role", choices=["admin", "iro", "manager", "duty"], required=True)
+    user_add.add_argument("--team", help="the IRO team (needed for iro and manager)")
+
     commands.add_parser("new-key", help="print a new random data key for CAREBOT_DATA_KEY")
     commands.add_parser(
         "topics-domain", help="regenerate the topic intents and rules from content/topics/"
@@ -63,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = {
         "train": _train, "serve": _serve, "seed-demo": _seed_demo,
         "new-key": _new_key, "migrate": _migrate, "topics-domain": _topics_domain,
-        "purge": _purge, "invite": _invite, "export": _export,
+        "purge": _purge, "invite": _invite, "export": _export, "user": _user,
     }[args.command]
     try:
         return handler(settings, args)
@@ -193,6 +204,49 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
         print(f"Wrote review {args.review}'s sent views to {args.output}.", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _read_password() -> str:
+    """From a prompt (typed twice, not echoed) or, when piped, the first line of stdin.
+
+    Never from the command line, where it would sit in the shell history and process list.
+    """
+    import getpass
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password (12 characters or more): ")
+    if getpass.getpass("The same password again: ") != first:
+        raise ConfigError("The two passwords were different; nothing was saved.")
+    return first
+
+
+def _user(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.content import content_for
+    from bot.staff.users import StaffUserError, add_staff_user, team_named
+    from db.engine import session_scope
+    from db.migrate import upgrade_to_head
+    from db.models import StaffRole
+
+    password = _read_password()
+    upgrade_to_head(settings.database_url)
+    try:
+        with session_scope(settings.database_url) as session:
+            team = None
+            if args.team:
+                authority = content_for(settings.content_dir, settings.local_authority).authority
+                team = team_named(session, args.team, settings.local_authority,
+                                  str(authority.get("name", settings.local_authority)))
+            made = add_staff_user(
+                session, username=args.username, display_name=args.name,
+                role=StaffRole(args.role), password=password, team=team,
+            )
+            print(f"Added {made.role.value} account {made.username}. They sign in at "
+                  f"{settings.public_url}/iro/login")
+    except StaffUserError as exc:
+        print(f"carebot: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

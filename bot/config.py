@@ -35,6 +35,8 @@ class Settings:
     log_level: str = "INFO"
     public_url: str = "http://127.0.0.1:8000"
     max_message_chars: int = 4096
+    # Signs the staff dashboard's CSRF tokens; derived from the data key when unset.
+    session_secret: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -66,4 +68,5 @@ class Settings:
             telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME") or None,
             log_level=env.get("CAREBOT_LOG_LEVEL", "INFO").upper(),
             public_url=(env.get("CAREBOT_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            session_secret=env.get("CAREBOT_SESSION_SECRET") or None,
         )

@@ -93,6 +93,22 @@ class StaffUser(Base):
     team: Mapped[IroTeam | None] = relationship(back_populates="members")
 
 
+class StaffSession(Base):
+    """A signed-in staff browser. The cookie holds a random token; only its hash is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Signed out however active the session is, at the latest (also when purge removes it).
+    delete_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+    staff_user: Mapped[StaffUser] = relationship()
+
+
 class Child(Base):
     """A looked-after child. Only what the IRO needs to recognise the review is kept."""
 
@@ -103,6 +119,9 @@ class Child(Base):
     iro_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
     case_reference: Mapped[str] = mapped_column(String(40), unique=True)
     first_name_enc: Mapped[str] = mapped_column(Text)
+    # The carer's name and address, sealed. Shown on screen only to the child's IRO, and left
+    # out of every print and export unless the IRO ticks "include placement details".
+    placement_details_enc: Mapped[str | None] = mapped_column(Text)
 
     iro: Mapped[StaffUser] = relationship()
     reviews: Mapped[list[Review]] = relationship(back_populates="child")

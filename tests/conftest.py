@@ -29,6 +29,7 @@ from db.tracker_store import EncryptedSQLTrackerStore
 from tests.support.live_server import run_server
 
 REPO = Path(__file__).resolve().parent.parent
+pytest_plugins = ["tests.support.staff"]  # the staff dashboard's fixtures
 
 
 @pytest.fixture(scope="session")

@@ -44,6 +44,26 @@ DEMO_CHILDREN = [
     ("DEMO-003", "Amira", "iro.ben", 12),
     ("DEMO-004", "Kai", "iro.ben", 23),
 ]
+# Made-up carers' names and addresses (the placement details only the child's IRO sees).
+DEMO_PLACEMENTS = {
+    "DEMO-001": "Foster carers Sam and Alex Green, 14 Elm Road, Demoton DM1 2AB",
+    "DEMO-002": "Foster carer Pat Byrne, 3 Mill Lane, Demoton DM2 4CD",
+    "DEMO-003": "Kinship carer (aunt) Noor Haddad, 27 Station Street, Lowford DM5 1EF",
+    "DEMO-004": "Oak House children's home, 1 Oak Close, Lowford DM6 7GH",
+}
+# Each child's previous review, about six months ago, so the annual report has figures:
+# (case reference, child's answers or None if not consulted, advocate?, chairing wish,
+#  parent consulted?)
+DEMO_PAST_DAYS_AGO = 180
+DEMO_PAST = [
+    ("DEMO-001", {"family_time": "I want to see my brother more.",
+                  "school": "School is better now, I like art."}, True, "co_chair", True),
+    ("DEMO-002", {"family_time": "More family time with my mum and my brother.",
+                  "worries": "Moving school."}, False, "not_this_time", False),
+    ("DEMO-003", None, False, None, True),
+    ("DEMO-004", {"family_time": "I miss my family time on Sundays.",
+                  "school": "I want to stay at my school."}, True, "chair", False),
+]
 # Views already sent for Jade's review (made up), so the IRO's dashboard has something to show.
 DEMO_CHILD_ANSWERS = {
     "home": "Good. My carers are kind and I have my own room now.",
@@ -90,18 +110,21 @@ def seed_demo(database_url: str, keys: DataKeys) -> dict[str, Any]:
                 child = Child(
                     case_reference=ref, first_name_enc=keys.encrypt(first_name),
                     iro=staff[iro], local_authority_id=la.id,
+                    placement_details_enc=keys.encrypt(DEMO_PLACEMENTS[ref]),
                 )
                 when = datetime.combine(today + timedelta(days=days), time(10, 0), timezone.utc)
                 session.add_all([child, Review(child=child, scheduled_for=when)])
             session.flush()
             _seed_views_and_alert(session, keys)
+            _seed_past_reviews(session, keys)
         return _describe(session, la, keys)
 
 
 def _seed_views_and_alert(session, keys: DataKeys) -> None:  # noqa: ANN001
     """Jade's and her mum's sent views, and one urgent alert on Jade's review to acknowledge."""
     review = session.scalar(
-        select(Review).join(Child).where(Child.case_reference == "DEMO-001")
+        select(Review).join(Child)
+        .where(Child.case_reference == "DEMO-001", Review.scheduled_for >= utcnow())
     )
     keep_until = as_utc(review.scheduled_for) + timedelta(days=365)
     for role, audience, answers in (
@@ -136,10 +159,53 @@ def _seed_views_and_alert(session, keys: DataKeys) -> None:  # noqa: ANN001
     session.flush()
 
 
+def _seed_past_reviews(session, keys: DataKeys) -> None:  # noqa: ANN001
+    """Last round of reviews (held), with views sent the week before, and an acknowledged alert."""
+    amara = session.scalar(select(StaffUser).where(StaffUser.username == "iro.amara"))
+    for ref, answers, advocate, chair_wish, parent in DEMO_PAST:
+        child = session.scalar(select(Child).where(Child.case_reference == ref))
+        held = datetime.combine(
+            utcnow().date() - timedelta(days=DEMO_PAST_DAYS_AGO), time(10, 0), timezone.utc
+        )
+        review = Review(child=child, scheduled_for=held, status="held")
+        keep_until = held + timedelta(days=365)
+        sent = held - timedelta(days=7)
+        consulted = [(ConsultationRole.CHILD, Audience.CHILD, answers)] if answers else []
+        if parent:
+            consulted.append((ConsultationRole.PARENT, Audience.PARENT, {}))
+        for role, audience, given in consulted:
+            user = ChatUser(user_key=f"demo-past-{role.value}-{ref}", audience=audience,
+                            delete_after=keep_until)
+            consultation = Consultation(
+                review=review, chat_user=user, role=role, submitted_at=sent, read_at=held,
+                delete_after=keep_until,
+                advocate_requested=advocate and role == ConsultationRole.CHILD,
+                chair_wish=chair_wish if role == ConsultationRole.CHILD else None,
+            )
+            consultation.answers = [
+                ConsultationAnswer(question_key=key, answer_enc=keys.encrypt(text))
+                for key, text in given.items()
+            ]
+            session.add_all([user, consultation])
+        session.add(review)
+        if ref == "DEMO-002":
+            session.flush()
+            raised = held - timedelta(days=20)
+            session.add(Alert(
+                review_id=review.id, channel="telegram", categories="self_harm",
+                text_enc=keys.encrypt("Sometimes I want to hurt myself."),
+                created_at=raised, acknowledged_by_id=amara.id,
+                acknowledged_at=raised + timedelta(hours=2), delete_after=keep_until,
+            ))
+    session.flush()
+
+
 def _describe(session, la: LocalAuthority, keys: DataKeys) -> dict[str, Any]:  # noqa: ANN001
     passwords = {username: password for username, _, _, password in DEMO_STAFF}
     staff = session.scalars(select(StaffUser).order_by(StaffUser.id)).all()
-    reviews = session.scalars(select(Review).order_by(Review.scheduled_for)).all()
+    reviews = session.scalars(
+        select(Review).where(Review.scheduled_for >= utcnow()).order_by(Review.scheduled_for)
+    ).all()
     return {
         "local_authority": {"code": la.code, "name": la.name},
         "staff": [

@@ -2,6 +2,8 @@
 
 Only answers people confirmed and sent are exported; answers still in progress are theirs
 until they send them. Every export is written to the audit log (who, which review, when).
+The carer's name and address (placement details) are left out unless the caller explicitly
+asks for them: a default that included them once showed a foster placement to a parent.
 """
 
 from __future__ import annotations
@@ -29,9 +31,13 @@ CSV_COLUMNS = [
 
 
 def review_views(
-    session: Session, keys: DataKeys, content_dir: Path, review_id: int
+    session: Session, keys: DataKeys, content_dir: Path, review_id: int,
+    *, include_placement: bool = False,
 ) -> dict[str, Any]:
-    """Everything sent for ``review_id``: the child's and the parents' answers, in form order."""
+    """Everything sent for ``review_id``: the child's and the parents' answers, in form order.
+
+    ``placement_details`` is only present when ``include_placement`` is true.
+    """
     review = session.get(Review, review_id)
     if review is None:
         raise LookupError(f"there is no review {review_id}")
@@ -60,7 +66,7 @@ def review_views(
             "chair_wish": consultation.chair_wish,
             "answers": answers,
         })
-    return {
+    views: dict[str, Any] = {
         "review_id": review.id,
         "case_reference": review.child.case_reference,
         "child": keys.decrypt(review.child.first_name_enc),
@@ -68,6 +74,10 @@ def review_views(
         "review_date": as_utc(review.scheduled_for).isoformat(),
         "consultations": sent,
     }
+    if include_placement:
+        sealed = review.child.placement_details_enc
+        views["placement_details"] = keys.decrypt(sealed) if sealed else None
+    return views
 
 
 def export_review(
@@ -79,17 +89,25 @@ def export_review(
     *,
     actor: str,
     staff_user: StaffUser | None = None,
+    include_placement: bool = False,
 ) -> str:
-    """The review's sent views as JSON or CSV text; the export is audit-logged first."""
+    """The review's sent views as JSON or CSV text; the export is audit-logged first.
+
+    The audit entry says whether placement details were included (never what they are).
+    """
     if fmt not in {"json", "csv"}:
         raise ValueError(f"unknown export format {fmt!r} (use json or csv)")
-    views = review_views(session, keys, content_dir, review_id)
-    record(session, actor=actor, action=f"export_{fmt}", target_type="review",
+    views = review_views(
+        session, keys, content_dir, review_id, include_placement=include_placement
+    )
+    action = f"export_{fmt}" + ("_with_placement" if include_placement else "")
+    record(session, actor=actor, action=action, target_type="review",
            target_id=str(review_id), staff_user=staff_user)
     if fmt == "json":
         return json.dumps(views, indent=2, ensure_ascii=False) + "\n"
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    columns = CSV_COLUMNS + (["placement_details"] if include_placement else [])
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for consultation in views["consultations"]:
         for answer in consultation["answers"]:
@@ -103,5 +121,7 @@ def export_review(
                 "question": answer["question"],
                 "answer": answer["answer"] or "",
                 "skipped": "yes" if answer["skipped"] else "no",
+                **({"placement_details": views["placement_details"] or ""}
+                   if include_placement else {}),
             })
     return out.getvalue()

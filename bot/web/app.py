@@ -31,6 +31,7 @@ from bot.rasa_runtime import RasaRuntime
 from bot.safety.screen import SafetyScreen
 from bot.services.app_context import AppContext, install_app_context
 from bot.services.reminders import send_due_reminders
+from bot.staff.routes import staff_mount
 from bot.topics import TopicLibrary
 from bot.training import latest_model
 from bot.web.security_headers import SecurityHeadersMiddleware
@@ -141,6 +142,8 @@ def create_app(settings: Settings, keys: DataKeys, runtime: RasaRuntime | None =
             Route("/chat", chat_page),
             Route("/webhooks/rest/webhook", rest_webhook, methods=["POST"]),
             Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
+            Route("/iro", lambda request: RedirectResponse("/iro/")),
+            staff_mount(),
             Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
         ],
         middleware=[Middleware(SecurityHeadersMiddleware)],

@@ -15,9 +15,13 @@ HEADERS = {
 }
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+class ResponseHeadersMiddleware:
+    """Adds ``headers`` to every HTTP response; ``replace`` overrides what the handler set."""
+
+    def __init__(self, app: ASGIApp, headers: dict[bytes, bytes], replace: bool = False) -> None:
         self.app = app
+        self.headers = headers
+        self.replace = replace
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -27,10 +31,19 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + [
-                    (name, value) for name, value in HEADERS.items() if name not in present
+                kept = [
+                    (name, value) for name, value in message.get("headers", [])
+                    if not (self.replace and name.lower() in self.headers)
+                ]
+                message["headers"] = kept + [
+                    (name, value) for name, value in self.headers.items()
+                    if self.replace or name not in present
                 ]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class SecurityHeadersMiddleware(ResponseHeadersMiddleware):
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__(app, HEADERS)

@@ -12,24 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from bot.services.consultation_form import load_form
 from db.models import ConsultationRole
+from tests.support.browser import chromium
 from tests.support.reviews import make_invite, make_review
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 WEBHOOK_PATH = "/webhooks/rest/webhook"
 STORAGE_KEY = "carebot.conversation"
@@ -42,14 +33,8 @@ expect.set_options(timeout=REPLY_TIMEOUT_MS)
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-test-tools.sh first")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def new_page(browser: Browser, viewport: dict[str, int] = DESKTOP) -> Page:

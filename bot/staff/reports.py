@@ -1,0 +1,228 @@
+"""Figures for the annual report: consultation rates per IRO and team, alerts, and themes.
+
+Definitions (also shown on the report page):
+- **reviews held**: reviews scheduled in the period whose date has passed (not cancelled);
+- **children consulted**: held reviews where the child's views were sent before the review;
+- **parents consulted**: held reviews where a parent's views were sent before the review;
+- **asked for an advocate** and **want to chair or co-chair**: out of the children consulted;
+- **alerts**: alerts raised in the period about these children's reviews; the median time to
+  acknowledge is over those acknowledged.
+
+Themes are counted on demand from decrypted answers and never stored: the words of each
+child's free-text answers are lemmatised (spaCy's blank English tokenizer with the lookup
+lemmas of spacy-lookups-data; no trained model, so no noun-phrase parsing), stop words and
+very common words are dropped, and single words and adjacent word pairs are counted once per
+child. Only themes mentioned by at least ``MIN_CHILDREN_PER_THEME`` children are shown, so no
+one child's words can be picked out.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.services.consultation_form import load_form
+from db.encryption import DataKeys
+from db.models import Alert, Child, Consultation, ConsultationAnswer, ConsultationRole, Review
+from db.time import as_utc
+
+CHAIRING = {"chair", "co_chair"}
+MIN_CHILDREN_PER_THEME = 2
+# Words that say little about what matters to a child, on top of spaCy's stop words.
+PLAIN_WORDS = {
+    "want", "like", "think", "know", "get", "really", "thing", "lot", "bit", "okay", "ok",
+    "yes", "no", "not", "just", "that", "all", "nothing", "good", "fine", "please", "thanks",
+    "sometimes", "feel", "make", "go", "come", "say", "see",
+}
+
+
+class _Percent:
+    """A percentage of one count over another, to one decimal place; None when out of 0."""
+
+    def __init__(self, part: str, whole: str) -> None:
+        self.part, self.whole = part, whole
+
+    def __get__(self, rates: Rates, owner: type) -> float | None:
+        whole = getattr(rates, self.whole)
+        return None if whole == 0 else round(100 * getattr(rates, self.part) / whole, 1)
+
+
+@dataclass
+class Rates:
+    """One row of the report: an IRO, or the total for everyone in view."""
+
+    label: str
+    reviews_held: int = 0
+    children_consulted: int = 0
+    parents_consulted: int = 0
+    advocate_requested: int = 0
+    want_to_chair: int = 0
+    alerts: int = 0
+    alerts_acknowledged: int = 0
+    ack_times: list[timedelta] = field(default_factory=list)
+
+    children_pct = _Percent("children_consulted", "reviews_held")
+    parents_pct = _Percent("parents_consulted", "reviews_held")
+    advocate_pct = _Percent("advocate_requested", "children_consulted")
+    chair_pct = _Percent("want_to_chair", "children_consulted")
+
+    @property
+    def median_ack(self) -> timedelta | None:
+        return statistics.median(self.ack_times) if self.ack_times else None
+
+    def add(self, other: Rates) -> None:
+        for name in ("reviews_held", "children_consulted", "parents_consulted",
+                     "advocate_requested", "want_to_chair", "alerts", "alerts_acknowledged"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.ack_times.extend(other.ack_times)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime  # inclusive
+    end: datetime  # exclusive
+
+
+def held_reviews(session: Session, iro_id: int, period: Period, now: datetime) -> list[Review]:
+    return list(session.scalars(
+        select(Review).join(Child, Child.id == Review.child_id).where(
+            Child.iro_id == iro_id,
+            Review.scheduled_for >= period.start,
+            Review.scheduled_for < min(period.end, now),
+            Review.status != "cancelled",
+        )
+    ))
+
+
+def sent_before(session: Session, review: Review) -> list[Consultation]:
+    """The consultations for ``review`` sent before the review took place."""
+    return [
+        c for c in session.scalars(
+            select(Consultation).where(
+                Consultation.review_id == review.id, Consultation.submitted_at.is_not(None)
+            )
+        )
+        if as_utc(c.submitted_at) <= as_utc(review.scheduled_for)
+    ]
+
+
+def rates_for_iro(
+    session: Session, iro_id: int, label: str, period: Period, now: datetime
+) -> Rates:
+    rates = Rates(label)
+    for review in held_reviews(session, iro_id, period, now):
+        rates.reviews_held += 1
+        sent = sent_before(session, review)
+        children = [c for c in sent if c.role == ConsultationRole.CHILD]
+        if children:
+            rates.children_consulted += 1
+            rates.advocate_requested += any(c.advocate_requested for c in children)
+            rates.want_to_chair += any(c.chair_wish in CHAIRING for c in children)
+        rates.parents_consulted += any(c.role == ConsultationRole.PARENT for c in sent)
+    alerts = session.scalars(
+        select(Alert).join(Review, Review.id == Alert.review_id)
+        .join(Child, Child.id == Review.child_id)
+        .where(Child.iro_id == iro_id, Alert.created_at >= period.start,
+               Alert.created_at < period.end)
+    ).all()
+    rates.alerts = len(alerts)
+    for alert in alerts:
+        if alert.acknowledged_at is not None:
+            rates.alerts_acknowledged += 1
+            rates.ack_times.append(as_utc(alert.acknowledged_at) - as_utc(alert.created_at))
+    return rates
+
+
+def report_rows(
+    session: Session, iros: Sequence[tuple[int, str]], period: Period, now: datetime,
+    total_label: str = "Total",
+) -> tuple[list[Rates], Rates]:
+    """One row per IRO (id, name), and the total over them."""
+    rows = [rates_for_iro(session, iro_id, name, period, now) for iro_id, name in iros]
+    total = Rates(total_label)
+    for row in rows:
+        total.add(row)
+    return rows, total
+
+
+@lru_cache(maxsize=1)
+def _nlp() -> Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+def _terms(text: str) -> set[str]:
+    words: list[str | None] = []
+    for token in _nlp()(text):
+        lemma = token.lemma_.lower() or token.lower_
+        keep = (
+            token.is_alpha and len(token) > 2 and not token.is_stop
+            and lemma not in PLAIN_WORDS and token.lower_ not in PLAIN_WORDS
+        )
+        words.append(lemma if keep else None)  # None breaks a pair
+    terms = {w for w in words if w}
+    terms.update(f"{a} {b}" for a, b in zip(words, words[1:]) if a and b)
+    return terms
+
+
+def themes(
+    children_texts: Iterable[Iterable[str]], min_children: int = MIN_CHILDREN_PER_THEME,
+    top: int = 12,
+) -> list[tuple[str, int]]:
+    """The words and word pairs most children mention, with how many children mention each.
+
+    Each child counts once per theme however often they say it. A word pair that is as common
+    as its words is shown instead of them ("family time", not "family" and "time").
+    """
+    counts: Counter[str] = Counter()
+    for texts in children_texts:
+        mentioned: set[str] = set()
+        for text in texts:
+            mentioned |= _terms(text)
+        counts.update(mentioned)
+    common = {t: n for t, n in counts.items() if n >= min_children}
+    covered = {
+        word for term, n in common.items() if " " in term
+        for word in term.split() if common.get(word) == n
+    }
+    ranked = sorted(
+        ((t, n) for t, n in common.items() if t not in covered), key=lambda tn: (-tn[1], tn[0])
+    )
+    return ranked[:top]
+
+
+def children_texts(
+    session: Session, keys: DataKeys, content_dir: Path, iro_ids: Sequence[int],
+    period: Period, now: datetime,
+) -> list[list[str]]:
+    """Each consulted child's free-text answers (decrypted in memory, for ``themes``)."""
+    form = load_form(content_dir, ConsultationRole.CHILD)
+    free_text = {q.key for q in form.questions if not q.choices}
+    out: list[list[str]] = []
+    for iro_id in iro_ids:
+        for review in held_reviews(session, iro_id, period, now):
+            for consultation in sent_before(session, review):
+                if consultation.role != ConsultationRole.CHILD:
+                    continue
+                answers = session.scalars(
+                    select(ConsultationAnswer).where(
+                        ConsultationAnswer.consultation_id == consultation.id,
+                        ConsultationAnswer.answer_enc.is_not(None),
+                    )
+                )
+                out.append([
+                    keys.decrypt(a.answer_enc) for a in answers if a.question_key in free_text
+                ])
+    return out

@@ -1,0 +1,34 @@
+"""Every staff route, in one list, mounted at /iro by ``bot.web.app.create_app``."""
+
+from __future__ import annotations
+
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route
+
+from bot.staff import admin, alerts, report_pages, reviews, signin
+from bot.staff.web import NoStoreMiddleware
+
+ROUTES = [
+    Route("/", reviews.home),
+    Route("/login", signin.login, methods=["GET", "POST"]),
+    Route("/logout", signin.logout, methods=["POST"]),
+    Route("/search", reviews.search),
+    Route("/reviews/{review_id:int}", reviews.review_page),
+    Route("/reviews/{review_id:int}/read", reviews.mark_read, methods=["POST"]),
+    Route("/reviews/{review_id:int}/invite", reviews.invite, methods=["POST"]),
+    Route("/reviews/{review_id:int}/print", reviews.print_view),
+    Route("/reviews/{review_id:int}/export", reviews.export, methods=["POST"]),
+    Route("/alerts", alerts.alerts_page),
+    Route("/alerts/{alert_id:int}/acknowledge", alerts.acknowledge, methods=["POST"]),
+    Route("/reports", report_pages.report_page),
+    Route("/reports.csv", report_pages.report_csv),
+    Route("/reports/chart.svg", report_pages.report_chart),
+    Route("/admin/users", admin.users_page),
+    Route("/admin/users/add", admin.add_user, methods=["POST"]),
+    Route("/admin/users/{user_id:int}/unlock", admin.unlock_user, methods=["POST"]),
+    Route("/admin/audit", admin.audit_page),
+]
+
+
+def staff_mount() -> Mount:
+    return Mount("/iro", routes=ROUTES, middleware=[Middleware(NoStoreMiddleware)])

@@ -1,0 +1,170 @@
+"""The staff dashboard in a real browser (Debian's Chromium via Playwright), checked by axe-core.
+
+Signs in as a demo IRO, reads a consulted review, acknowledges an alert and exports; every
+main page is checked with axe-core (no serious or critical violations) and screenshotted into
+test-artifacts/. axe-core comes from the npm registry at test-install time
+(scripts/ensure-test-tools.sh); nothing is downloaded while the tests or the app run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from bot.web.app import create_app
+from tests.support.browser import chromium
+from tests.support.live_server import run_server
+from tests.support.staff import PASSWORDS, UnusedRuntime
+
+pytestmark = pytest.mark.slow
+
+TOOLS = Path(os.environ.get("CAREBOT_TEST_TOOLS", Path.home() / ".cache" / "carebot-test-tools"))
+AXE = TOOLS / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PLACEMENT = "14 Elm Road"
+
+
+@pytest.fixture(scope="module")
+def base_url(staff_settings, data_keys) -> Iterator[str]:
+    app = create_app(staff_settings, data_keys, runtime=UnusedRuntime())  # type: ignore[arg-type]
+    with run_server(app, ready_path="/iro/login") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run scripts/ensure-test-tools.sh first")
+    with chromium() as browser:
+        yield browser
+
+
+def open_page(browser: Browser, width: int = 1280, bypass_csp: bool = True) -> Page:
+    # axe is injected as a script tag, which the pages' strict CSP would (rightly) refuse:
+    # the checking context bypasses CSP; test_pages_run_no_script_and_break_no_csp does not.
+    context = browser.new_context(viewport={"width": width, "height": 900},
+                                  bypass_csp=bypass_csp, accept_downloads=True)
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    fresh = open_page(browser)
+    try:
+        yield fresh
+    finally:
+        fresh.context.close()
+
+
+def sign_in(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/iro/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORDS[username])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def check_accessible(page: Page, name: str) -> None:
+    """axe-core on the page as it is: no serious or critical violations; keep a screenshot."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"staff-{name}.png"), full_page=True)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == [], f"{name}: {bad}"
+    expect(page.get_by_role("main")).to_have_count(1)
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+
+
+def test_an_iro_signs_in_reads_views_acknowledges_an_alert_and_exports(page, base_url):
+    page.goto(f"{base_url}/iro/login")
+    check_accessible(page, "login")
+    sign_in(page, base_url, "iro.amara")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your upcoming reviews")
+    jade_row = page.get_by_role("row").filter(has_text="DEMO-001")
+    expect(jade_row.get_by_role("cell").nth(1)).to_have_text("Yes")  # child consulted
+    expect(page.get_by_role("heading", name="Urgent alerts to act on (1)")).to_be_visible()
+    check_accessible(page, "reviews")
+
+    jade_row.get_by_role("link", name="Jade").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review for Jade")
+    expect(page.get_by_text("Moving schools again.")).to_be_visible()
+    expect(page.get_by_text("Jade asked for an advocate.")).to_be_visible()
+    expect(page.locator(".answer--skipped").first).to_contain_text("Skipped")
+    check_accessible(page, "review")
+
+    page.get_by_role("button", name="Acknowledge alert about Jade").click()
+    expect(page.get_by_text("Acknowledged", exact=False).first).to_be_visible()
+    expect(page.get_by_role("button", name="Acknowledge alert about Jade")).to_have_count(0)
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export views").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "Moving schools again." in exported
+    assert PLACEMENT not in exported
+
+    page.get_by_role("button", name="Mark as read").click()
+    expect(page.get_by_text("All views marked as read.")).to_be_visible()
+
+    page.get_by_role("button", name="Open print view").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Views for Jade's review")
+    expect(page.get_by_text("Placement details are not included.")).to_be_visible()
+    assert PLACEMENT not in page.content()
+    page.emulate_media(media="print")
+    expect(page.get_by_role("button", name="Sign out")).to_be_hidden()
+    page.emulate_media(media="screen")
+    check_accessible(page, "print")
+
+
+def test_other_main_pages_pass_axe(page, base_url):
+    sign_in(page, base_url, "iro.amara")
+    page.goto(f"{base_url}/iro/alerts")
+    check_accessible(page, "alerts")
+    page.goto(f"{base_url}/iro/search?q=jade")
+    expect(page.get_by_role("link", name="Jade").first).to_be_visible()
+    check_accessible(page, "search")
+    page.goto(f"{base_url}/iro/reviews/999999")
+    check_accessible(page, "not-found")
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, base_url, "manager.cath")
+    page.goto(f"{base_url}/iro/reports")
+    expect(page.get_by_role("img", name="Consultation before reviews")).to_be_visible()
+    expect(page.get_by_role("table").first).to_contain_text("75% (3 of 4)")
+    check_accessible(page, "report")
+
+
+def test_pages_run_no_script_and_break_no_csp(browser, base_url):
+    page = open_page(browser, bypass_csp=False)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, base_url, "iro.ben")
+    page.get_by_role("link", name="Amira").first.click()
+    page.goto(f"{base_url}/iro/reports")
+    assert errors == []
+    page.context.close()
+
+
+def test_on_a_320px_phone_nothing_scrolls_sideways(browser, base_url):
+    page = open_page(browser, width=320)
+    sign_in(page, base_url, "iro.ben")
+    for path in ("/iro/", "/iro/alerts", "/iro/reports"):
+        page.goto(f"{base_url}{path}")
+        wide = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert wide <= 0, f"{path} scrolls sideways by {wide}px"
+    page.get_by_role("link", name="Reviews").click()
+    page.get_by_role("link", name="Amira").first.click()
+    check_accessible(page, "review-320px")
+    page.context.close()
