@@ -82,12 +82,34 @@ def safety_screen(base_settings: Settings) -> SafetyScreen:
 
 
 @pytest.fixture(scope="session")
-def assistant(
-    base_settings: Settings, runtime: RasaRuntime, data_keys: DataKeys, safety_screen: SafetyScreen
-) -> Assistant:
+def chat_app_context(base_settings: Settings, data_keys: DataKeys) -> AppContext:
     content = content_for(base_settings.content_dir, base_settings.local_authority)
     topics = TopicLibrary(base_settings.content_dir / "topics")
-    install_app_context(AppContext(base_settings.database_url, data_keys, content, topics))
+    return AppContext(base_settings.database_url, data_keys, content, topics)
+
+
+USES_THE_SESSION_MODEL = {"assistant", "runtime", "live_server_url", "telegram_channel"}
+
+
+@pytest.fixture(autouse=True)
+def _session_app_context(request: pytest.FixtureRequest) -> None:
+    """Custom actions read one process-wide context (as in `carebot serve`). Tests that build
+    other apps (the staff dashboard's own databases) install theirs, so every test that talks
+    to the session's model puts the session's context back first."""
+    if USES_THE_SESSION_MODEL & set(request.fixturenames):
+        install_app_context(request.getfixturevalue("chat_app_context"))
+
+
+@pytest.fixture(scope="session")
+def assistant(
+    base_settings: Settings,
+    runtime: RasaRuntime,
+    data_keys: DataKeys,
+    safety_screen: SafetyScreen,
+    chat_app_context: AppContext,
+) -> Assistant:
+    content, topics = chat_app_context.content, chat_app_context.topics
+    install_app_context(chat_app_context)
     return Assistant(
         runtime=runtime, content=content, keys=data_keys, screen=safety_screen,
         database_url=base_settings.database_url, topics=topics,
