@@ -113,6 +113,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     base = f"http://{args.host}:{args.port}"
     print(f"carebot is starting on {base} (the model takes about 30 s to load)", flush=True)
     print(f"  web chat:  {base}/chat", flush=True)
+    print(f"  staff:     {base}/iro/login", flush=True)
     print(f"  REST API:  POST {base}/webhooks/rest/webhook", flush=True)
     print(f"  health:    {base}/health", flush=True)
     if settings.telegram_bot_token:

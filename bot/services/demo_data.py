@@ -36,6 +36,7 @@ DEMO_STAFF = [
     ("iro.ben", "Ben Walsh", StaffRole.IRO, "demo-iro-ben-2026"),
     ("manager.cath", "Cath Reid", StaffRole.MANAGER, "demo-manager-2026"),
     ("duty.dev", "Dev Patel", StaffRole.DUTY, "demo-duty-2026!"),
+    ("admin.ali", "Ali Khan", StaffRole.ADMIN, "demo-admin-2026"),
 ]
 # (case reference, first name, IRO username, days until the review)
 DEMO_CHILDREN = [
