@@ -2,11 +2,22 @@
 
 Texts may hold ``{placeholders}`` filled from the user's local-authority settings
 (``content/local_authorities/<la>.yml``) and from the call, so one text serves every council.
+
+A few of the council's values can be changed by an admin on the staff dashboard
+(``bot/services/local_settings.py``). ``Content`` built with an ``overrides`` loader lays them
+over the file and keeps the merged values for ``refresh_after`` seconds, so the chat does not
+query the database per message; ``refresh()`` makes the next read load them again (the
+dashboard calls it after saving, so this process sees a change at once; other worker processes
+see it within ``refresh_after`` seconds). Without a loader, ``Content`` reads files only.
 """
 
 from __future__ import annotations
 
+import logging
 import string
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property, lru_cache
@@ -17,6 +28,9 @@ import yaml
 
 from bot.channels.messages import Button
 
+log = logging.getLogger(__name__)
+REFRESH_AFTER_S = 30.0
+Overrides = Callable[[], Mapping[str, Any]]  # {"iro_team.phone": "01632 960000", ...}
 
 class ContentError(RuntimeError):
     """The content folder is missing something the assistant needs."""
@@ -29,9 +43,16 @@ class ChatText:
 
 
 class Content:
-    def __init__(self, content_dir: Path, local_authority: str) -> None:
+    def __init__(self, content_dir: Path, local_authority: str,
+                 overrides: Overrides | None = None,
+                 refresh_after: float = REFRESH_AFTER_S) -> None:
         self.content_dir = content_dir
         self.local_authority = local_authority
+        self._overrides = overrides
+        self.refresh_after = refresh_after
+        self._merged: dict[str, Any] | None = None
+        self._merged_at = 0.0
+        self._lock = threading.Lock()
 
     @cached_property
     def chat(self) -> dict[str, Any]:
@@ -43,8 +64,37 @@ class Content:
         return dict(_load_yaml(self.content_dir / "chat.yml")["intents"])
 
     @cached_property
-    def authority(self) -> dict[str, Any]:
+    def authority_file(self) -> dict[str, Any]:
+        """The council's values as its file has them, without any dashboard changes."""
         return _load_yaml(self.content_dir / "local_authorities" / f"{self.local_authority}.yml")
+
+    @property
+    def authority(self) -> dict[str, Any]:
+        """The council's values in effect: the file, with the dashboard's changes over it."""
+        if self._overrides is None:
+            return self.authority_file
+        merged = self._merged
+        if merged is not None and time.monotonic() - self._merged_at < self.refresh_after:
+            return merged
+        with self._lock:
+            if self._merged is merged:  # nobody else reloaded while we waited
+                self._merged = self._load_merged(merged)
+                self._merged_at = time.monotonic()
+            return self._merged  # type: ignore[return-value]
+
+    def refresh(self) -> None:
+        """Load the dashboard's changes again at the next read."""
+        with self._lock:
+            self._merged_at = float("-inf")
+
+    def _load_merged(self, previous: dict[str, Any] | None) -> dict[str, Any]:
+        assert self._overrides is not None
+        try:
+            overrides = dict(self._overrides())
+        except Exception:  # e.g. the database is down: keep what we had, try again later
+            log.warning("could not load the council's changed settings; using the last known")
+            return previous if previous is not None else self.authority_file
+        return _merge(self.authority_file, overrides)
 
     @property
     def retention(self) -> timedelta:
@@ -53,7 +103,7 @@ class Content:
 
     def fill(self, template: str, **values: str) -> str:
         """Any content text with this council's values (and ``values``) filled in."""
-        return _fill(template, {**_flatten(self.authority), **values}).strip()
+        return _fill(template, {**flatten(self.authority), **values}).strip()
 
     def say(self, key: str, **values: str) -> ChatText:
         """The chat text ``key``, with local-authority values and ``values`` filled in."""
@@ -61,7 +111,7 @@ class Content:
             entry = self.chat[key]
         except KeyError as exc:
             raise ContentError(f"content/chat.yml has no text called {key!r}") from exc
-        fill = {**_flatten(self.authority), **values}
+        fill = {**flatten(self.authority), **values}
         text = _fill(entry["text"], fill)
         buttons = tuple(
             Button(title=_fill(b["title"], fill), payload=b["payload"])
@@ -84,10 +134,10 @@ class Content:
     def signposting(self, audience: str) -> str:
         """The fixed safeguarding reply: the parent version for parents, else the child's."""
         key = "parent" if audience == "parent" else "child"
-        return _fill(self.signposting_texts[key], _flatten(self.authority)).strip()
+        return _fill(self.signposting_texts[key], flatten(self.authority)).strip()
 
     def after_concern(self) -> str:
-        return _fill(self.signposting_texts["after_concern"], _flatten(self.authority)).strip()
+        return _fill(self.signposting_texts["after_concern"], flatten(self.authority)).strip()
 
     def button_payloads(self) -> frozenset[str]:
         """Every payload our buttons send: the only ``/``-texts that reach Rasa as intents."""
@@ -103,13 +153,36 @@ def _load_yaml(path: Path) -> dict[str, Any]:
         return yaml.safe_load(handle) or {}
 
 
-def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, str]:
+def _merge(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with each ``"a.b"`` override set; blank values and ones that would replace a
+    section are ignored, so every placeholder the file fills is still filled."""
+    merged = _copy_sections(base)
+    for key, value in overrides.items():
+        if value is None or str(value).strip() == "":
+            continue
+        *sections, name = key.split(".")
+        target = merged
+        for section in sections:
+            target = target.setdefault(section, {})
+            if not isinstance(target, dict):
+                break
+        else:
+            if not isinstance(target.get(name), dict):
+                target[name] = value
+    return merged
+
+
+def _copy_sections(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: _copy_sections(v) if isinstance(v, dict) else v for k, v in data.items()}
+
+
+def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, str]:
     """``{"iro_team": {"phone": "x"}}`` -> ``{"iro_team_phone": "x"}`` for str.format."""
     flat: dict[str, str] = {}
     for key, value in data.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):
-            flat.update(_flatten(value, f"{name}_"))
+            flat.update(flatten(value, f"{name}_"))
         else:
             flat[name] = str(value)
     return flat

@@ -259,6 +259,24 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(20), default="ok")
 
 
+class LocalSetting(Base):
+    """A council value an admin changed on the dashboard, laid over
+    ``content/local_authorities/<code>.yml`` (bot/services/local_settings.py). Not personal
+    data: the council's own team phone numbers and emails, so no delete-after date."""
+
+    __tablename__ = "local_settings"
+    __table_args__ = (UniqueConstraint("local_authority", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    local_authority: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(60))
+    value: Mapped[str] = mapped_column(String(300))
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    updated_by: Mapped[StaffUser] = relationship()
+
+
 class DataRequest(Base):
     """A user's /privacy, /mydata or /delete, dated for staff (no content)."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
@@ -30,13 +30,19 @@ class EncryptedSQLTrackerStore(TrackerStore, SerializedTrackerAsText):
         self,
         database_url: str,
         keys: DataKeys,
-        retention: timedelta,
+        retention: timedelta | Callable[[], timedelta],
         domain: Domain | None = None,
     ) -> None:
+        """``retention``: how long events are kept, or a function asked at every save (the
+        council's retention can be changed on the staff dashboard while the app runs)."""
         super().__init__(domain)
         self.database_url = database_url
         self.keys = keys
-        self.retention = retention
+        self._retention = retention
+
+    @property
+    def retention(self) -> timedelta:
+        return self._retention() if callable(self._retention) else self._retention
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await asyncio.to_thread(self._save, tracker)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
-from bot.staff import admin, alerts, report_pages, reviews, signin
+from bot.staff import admin, alerts, report_pages, reviews, settings_page, signin
 from bot.staff.web import NoStoreMiddleware
 
 ROUTES = [
@@ -27,6 +27,7 @@ ROUTES = [
     Route("/admin/users/add", admin.add_user, methods=["POST"]),
     Route("/admin/users/{user_id:int}/unlock", admin.unlock_user, methods=["POST"]),
     Route("/admin/audit", admin.audit_page),
+    Route("/admin/settings", settings_page.settings_page, methods=["GET", "POST"]),
 ]
 
 

@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -25,11 +25,12 @@ from starlette.templating import Jinja2Templates
 from bot.channels.messages import Reply
 from bot.channels.rest import rest_webhook
 from bot.config import Settings
-from bot.content import Content, content_for
+from bot.content import Content
 from bot.pipeline import Assistant
 from bot.rasa_runtime import RasaRuntime
 from bot.safety.screen import SafetyScreen
 from bot.services.app_context import AppContext, install_app_context
+from bot.services.local_settings import load_overrides
 from bot.services.reminders import send_due_reminders
 from bot.staff.routes import staff_mount
 from bot.topics import TopicLibrary
@@ -61,8 +62,8 @@ class Services:
 
 
 def load_runtime(settings: Settings, keys: DataKeys, content: Content) -> RasaRuntime:
-    retention = timedelta(days=int(content.authority.get("retention_days", 90)))
-    store = EncryptedSQLTrackerStore(settings.database_url, keys, retention)
+    # Read at every save, so a retention changed on the dashboard applies to new messages.
+    store = EncryptedSQLTrackerStore(settings.database_url, keys, lambda: content.retention)
     return RasaRuntime.load(latest_model(settings.rasa_project_dir, settings.models_dir), store)
 
 
@@ -149,7 +150,10 @@ def create_app(settings: Settings, keys: DataKeys, runtime: RasaRuntime | None =
         middleware=[Middleware(SecurityHeadersMiddleware)],
         lifespan=lifespan,
     )
-    content = content_for(settings.content_dir, settings.local_authority)
+    # This app's own Content: the council file with the admin's changes from this database.
+    content = Content(settings.content_dir, settings.local_authority,
+                      overrides=partial(load_overrides, settings.database_url,
+                                        settings.local_authority))
     topics = TopicLibrary(settings.content_dir / "topics")
     app.state.carebot = Services(settings=settings, keys=keys, content=content, topics=topics)
     install_app_context(AppContext(settings.database_url, keys, content, topics))

@@ -9,11 +9,11 @@ from sqlalchemy import create_engine, inspect
 from db.migrate import upgrade_to_head
 from db.models import Base
 
-# Rows that are not personal data about a chat user: staff, reference data and the audit log
-# (kept as the council's record of who read what).
+# Rows that are not personal data about a chat user: staff, reference data, the council's local
+# settings and the audit log (kept as the council's record of who read what).
 NOT_PERSONAL_CHAT_DATA = {
     "local_authorities", "iro_teams", "staff_users", "children", "reviews", "audit_log",
-    "invites", "consultation_answers", "alembic_version",
+    "invites", "consultation_answers", "alembic_version", "local_settings",
 }
 
 
