@@ -198,5 +198,6 @@ def _fill(template: str, values: dict[str, str]) -> str:
 
 @lru_cache(maxsize=4)
 def content_for(content_dir: Path, local_authority: str) -> Content:
-    """One loaded copy of the content per folder and council, shared by actions and channels."""
+    """One loaded copy of the content per folder and council, from the files only (the web app
+    builds its own ``Content`` with the dashboard's changes laid over the council file)."""
     return Content(content_dir, local_authority)

@@ -9,6 +9,7 @@ test-artifacts/. axe-core comes from the npm registry at test-install time
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -143,6 +144,24 @@ def test_other_main_pages_pass_axe(page, base_url):
     check_accessible(page, "report")
 
 
+def test_admin_pages_pass_axe_and_a_settings_error_is_linked_to_its_field(page, base_url):
+    sign_in(page, base_url, "admin.ali")
+    page.get_by_role("link", name="Local settings").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Local settings")
+    check_accessible(page, "settings")
+    phone = page.get_by_label("IRO team phone")
+    phone.fill("not a number")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_role("alert")).to_contain_text("nothing was saved")
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    expect(phone).to_have_accessible_description(re.compile("enter a UK phone number"))
+    check_accessible(page, "settings-error")
+    page.get_by_role("link", name=re.compile("IRO team phone: enter")).click()
+    expect(phone).to_be_focused()
+    page.goto(f"{base_url}/iro/admin/users")
+    check_accessible(page, "users")
+
+
 def test_pages_run_no_script_and_break_no_csp(browser, base_url):
     page = open_page(browser, bypass_csp=False)
     errors: list[str] = []
@@ -167,4 +186,14 @@ def test_on_a_320px_phone_nothing_scrolls_sideways(browser, base_url):
     page.get_by_role("link", name="Reviews").click()
     page.get_by_role("link", name="Amira").first.click()
     check_accessible(page, "review-320px")
+    page.context.close()
+
+    page = open_page(browser, width=320)
+    sign_in(page, base_url, "admin.ali")
+    page.goto(f"{base_url}/iro/admin/settings")
+    wide = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert wide <= 0, f"/iro/admin/settings scrolls sideways by {wide}px"
+    check_accessible(page, "settings-320px")
     page.context.close()

@@ -133,13 +133,15 @@ def test_duty_and_admin_cannot_open_reviews_or_reports(client, demo_reviews, use
         assert "Jade" not in response.text
 
 
-def test_only_admins_open_staff_accounts_and_the_audit_log(client):
+def test_only_admins_open_staff_accounts_the_audit_log_and_local_settings(client):
     for username in ("iro.amara", "manager.cath", "duty.dev"):
         browser = client(username)
         assert browser.get("/iro/admin/users").status_code == 403
         assert browser.get("/iro/admin/audit").status_code == 403
+        assert browser.get("/iro/admin/settings").status_code == 403
     admin = signed_in_admin(client)
     assert admin.get("/iro/admin/audit").status_code == 200
+    assert admin.get("/iro/admin/settings").status_code == 200
     assert admin.get("/iro/alerts").status_code == 403  # no feedback content for admins
 
 
