@@ -151,3 +151,12 @@ def test_saving_unchanged_values_changes_nothing(admin, staff_db, audit):
     assert "Nothing changed." in admin.get(response.headers["location"]).text
     assert stored_rows(staff_db) == before_rows
     assert len(audit(action="change_setting")) == before_audit
+
+
+def test_a_rejected_value_is_shown_back_escaped(admin):
+    form = settings_form(admin.get(PAGE).text)
+    form["alerts_read_within"] = '"><b id="x">soon'
+    response = admin.post(PAGE, form)
+    assert response.status_code == 400
+    assert '<b id="x">' not in response.text
+    assert "&#34;&gt;&lt;b id=&#34;x&#34;&gt;soon" in response.text
