@@ -12,7 +12,7 @@ STAMP := $(VENV)/.carebot-installed
 # pip's index configuration here lists optional local mirrors that may not exist; hide that noise.
 QUIET_PIP := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 
-.PHONY: setup train run test lint eval-nlu bench clean
+.PHONY: setup train run test test-postgres lint eval-nlu bench clean
 
 setup: $(STAMP)
 
@@ -43,6 +43,14 @@ test: setup
 	$(BIN)/carebot train
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The database and end-to-end tests again, against a throwaway PostgreSQL server
+# (scripts/with-postgres.sh starts it on a free loopback port and deletes it afterwards).
+POSTGRES_TESTS ?= tests/integration tests/e2e
+test-postgres: setup
+	scripts/ensure-test-tools.sh
+	$(BIN)/carebot train
+	scripts/with-postgres.sh $(BIN)/python -m pytest $(POSTGRES_TESTS) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
