@@ -84,6 +84,11 @@ class RasaRuntime:
             action_endpoint=InProcessActionEndpoint(action_executor()),
         )
         tracker_store.domain = agent.domain
+        # Rasa wraps the store in a FailSafeTrackerStore, which on a database error answers as
+        # if the conversation were new (retrieve) or keeps it in memory only (save). carebot
+        # would rather say "please try again" than answer out of context or lose the turn.
+        agent.tracker_store = tracker_store
+        agent.processor.tracker_store = tracker_store
         return cls(agent)
 
     async def respond(

@@ -11,6 +11,9 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# SQLite: seconds to wait for another connection's write lock; `sqlite:///file.db?timeout=5`.
+SQLITE_BUSY_TIMEOUT_S = 15.0
+
 
 def normalise_url(url: str) -> str:
     """``postgresql://`` means psycopg 3 here (psycopg2 is only installed for Rasa's sake)."""
@@ -27,7 +30,12 @@ def get_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+        # How long to wait for another writer's lock before giving up (busy timeout).
+        timeout = float(parsed.query.get("timeout", SQLITE_BUSY_TIMEOUT_S))
+        engine = create_engine(
+            parsed.difference_update_query(["timeout"]),
+            connect_args={"timeout": timeout, "check_same_thread": False},
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -37,8 +45,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA foreign_keys=ON")  # the busy timeout is sqlite3's `timeout`
     cursor.close()
 
 
