@@ -62,3 +62,8 @@ clean:
 eval-nlu: setup
 	$(BIN)/carebot train
 	$(BIN)/python -m bench.nlu_eval
+
+# Latency and throughput at 1/10/50 conversations against bare Rasa on the same model,
+# start-up, peak memory and training time (about 5 minutes); writes bench/results/<date>.json.
+bench: setup
+	$(BIN)/python -m bench.load

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from pathlib import Path
 
@@ -54,18 +55,30 @@ def _session_factory(url: str) -> sessionmaker[Session]:
     return sessionmaker(get_engine(url), expire_on_commit=False)
 
 
+@lru_cache(maxsize=8)
+def _one_at_a_time(url: str) -> AbstractContextManager:
+    """SQLite has one writer at a time. Sessions of this process queue here, in order, rather
+    than in SQLite's busy handler, which sleeps in steps of up to 100 ms: under load (10 or more
+    conversations at once) that made each message wait hundreds of milliseconds. Other
+    processes (the CLI) still meet the busy timeout. PostgreSQL needs no queue."""
+    if make_url(normalise_url(url)).get_backend_name() == "sqlite":
+        return threading.RLock()  # re-entrant: a nested session in the same thread
+    return nullcontext()
+
+
 @contextmanager
 def session_scope(url: str) -> Iterator[Session]:
     """A session for one unit of work: committed on success, rolled back on any error."""
-    session = _session_factory(url)()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    with _one_at_a_time(url):
+        session = _session_factory(url)()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
 
 def ping(url: str) -> bool:
