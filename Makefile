@@ -46,11 +46,12 @@ test: setup
 
 # The database and end-to-end tests again, against a throwaway PostgreSQL server
 # (scripts/with-postgres.sh starts it on a free loopback port and deletes it afterwards).
+# The soak (10,000 messages, CPU-bound) runs once, on SQLite, in `make test`.
 POSTGRES_TESTS ?= tests/integration tests/e2e
 test-postgres: setup
 	scripts/ensure-test-tools.sh
 	$(BIN)/carebot train
-	scripts/with-postgres.sh $(BIN)/python -m pytest $(POSTGRES_TESTS) $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(BIN)/python -m pytest $(POSTGRES_TESTS) -m "not soak" $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
