@@ -12,7 +12,7 @@ STAMP := $(VENV)/.carebot-installed
 # pip's index configuration here lists optional local mirrors that may not exist; hide that noise.
 QUIET_PIP := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 
-.PHONY: setup train run test lint eval-nlu bench clean
+.PHONY: setup train run test test-postgres lint eval-nlu bench clean
 
 setup: $(STAMP)
 
@@ -44,6 +44,15 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The database and end-to-end tests again, against a throwaway PostgreSQL server
+# (scripts/with-postgres.sh starts it on a free loopback port and deletes it afterwards).
+# The soak (10,000 messages, CPU-bound) runs once, on SQLite, in `make test`.
+POSTGRES_TESTS ?= tests/integration tests/e2e
+test-postgres: setup
+	scripts/ensure-test-tools.sh
+	$(BIN)/carebot train
+	scripts/with-postgres.sh $(BIN)/python -m pytest $(POSTGRES_TESTS) -m "not soak" $(PYTEST_ARGS)
+
 lint: setup
 	$(BIN)/ruff check .
 
@@ -54,3 +63,8 @@ clean:
 eval-nlu: setup
 	$(BIN)/carebot train
 	$(BIN)/python -m bench.nlu_eval
+
+# Latency and throughput at 1/10/50 conversations against bare Rasa on the same model,
+# start-up, peak memory and training time (about 5 minutes); writes bench/results/<date>.json.
+bench: setup
+	$(BIN)/python -m bench.load

@@ -181,7 +181,17 @@ class Assistant:
         return [Reply(redeemed.intro), *turn.replies]
 
     async def run_command(self, user_key: str, command: str) -> list[Reply]:
-        """The chat's own commands: the same on every channel, never passed to Rasa."""
+        """The chat's own commands: the same on every channel, never passed to Rasa.
+
+        Most touch the database; if it is locked or down the person is asked to try again.
+        """
+        try:
+            return await self._command(user_key, command)
+        except Exception:  # database trouble: say so kindly, never go silent
+            log.exception("could not run command=%s user=%s", command, user_key[:8])
+            return [self._say("try_again")]
+
+    async def _command(self, user_key: str, command: str) -> list[Reply]:
         kind = COMMANDS[command]
         if kind in {"privacy", "mydata", "delete"}:
             await asyncio.to_thread(record_request, self.database_url, user_key, kind)

@@ -7,6 +7,7 @@ loading takes ~20 s, so the agent is loaded once per session and shared.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -42,13 +43,18 @@ def data_keys() -> DataKeys:
     return DataKeys.parse(new_key_spec("test1"))
 
 
+# Set by scripts/with-postgres.sh (`make test-postgres`): run against that server, not SQLite.
+TEST_DATABASE_URL = os.environ.get("CAREBOT_TEST_DATABASE_URL") or None
+
+
 @pytest.fixture(scope="session")
 def base_settings(session_dir: Path) -> Settings:
     quiet_ml_environment(str(session_dir))
     configure_logging("DEBUG")  # as `carebot serve` does, at its most talkative level
-    settings = Settings.from_env(
-        {"CAREBOT_DATA_DIR": str(session_dir), "CAREBOT_LOCAL_AUTHORITY": "demoshire"}
-    )
+    env = {"CAREBOT_DATA_DIR": str(session_dir), "CAREBOT_LOCAL_AUTHORITY": "demoshire"}
+    if TEST_DATABASE_URL:
+        env["DATABASE_URL"] = TEST_DATABASE_URL
+    settings = Settings.from_env(env)
     upgrade_to_head(settings.database_url)
     return settings
 

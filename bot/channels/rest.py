@@ -47,7 +47,15 @@ def parse_rest_body(body: bytes, max_message_chars: int) -> RestRequest:
         raise BadRequest('"message" must be a string.')
     if len(message) > max_message_chars:
         raise BadRequest(f'"message" must be at most {max_message_chars} characters.')
-    return RestRequest(sender=sender, message=message)
+    return RestRequest(sender=valid_unicode(sender), message=valid_unicode(message))
+
+
+def valid_unicode(text: str) -> str:
+    """JSON can carry lone surrogates ("\\ud800") that are not text and cannot be stored or
+    hashed; each becomes U+FFFD, as a broken character would show in any other text."""
+    if not any("\ud800" <= char <= "\udfff" for char in text):
+        return text
+    return "".join("\ufffd" if "\ud800" <= char <= "\udfff" else char for char in text)
 
 
 def replies_as_json(recipient_id: str, replies: list[Reply]) -> list[dict]:

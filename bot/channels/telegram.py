@@ -10,6 +10,14 @@ It runs a python-telegram-bot ``Application`` in one of two modes:
 Privacy rules kept here: no message text, name, username or location is logged or stored;
 logs carry update ids and timings only. The bot answers in private chats only, so nothing a
 child says or is told is ever posted into a group.
+
+Delivery (see :meth:`TelegramChannel.send_reliably`): a reply refused with 429 is sent again
+after Telegram's ``retry_after``; one that certainly did not arrive (5xx, connection refused,
+connect or pool timeout) is sent again with exponential backoff. A reply whose request reached
+Telegram but whose answer never came back (read timeout, dropped connection) is *not* sent
+again: the Bot API has no idempotency key, so a retry could show a child the same message twice,
+and Telegram has almost always delivered it. An update seen before (same ``update_id``: a
+webhook retried by Telegram, or getUpdates handing it out again) is not answered twice.
 """
 
 from __future__ import annotations
@@ -18,10 +26,14 @@ import asyncio
 import hmac
 import json
 import logging
+import random
 import time
 import weakref
-from typing import TYPE_CHECKING
+from collections import deque
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
+import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from telegram import (
@@ -32,7 +44,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, MessageLimit
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -62,6 +74,17 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 # Libraries that log whole updates or request parameters (message text, locations) at DEBUG,
 # or the bot token inside request URLs at INFO.
 CONTENT_LOGGING_LIBRARIES = ("telegram", "httpx", "httpcore")
+# Sending replies: attempts per message, backoff between them, and the longest flood-control
+# wait we honour before giving up on a message (Telegram's retry_after is usually seconds).
+MAX_SEND_ATTEMPTS = 5
+RETRY_BASE_DELAY_S = 0.5
+RETRY_MAX_DELAY_S = 8.0
+MAX_RETRY_AFTER_S = 60.0
+SEND_READ_TIMEOUT_S = 10.0
+# How many recent update ids are remembered to drop repeats (a few hours of a busy bot).
+RECENT_UPDATES = 10_000
+# httpx errors after which the request certainly never reached Telegram: safe to send again.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 # Everything a person can send that is not text we can read. Captioned media are answered
 # by the caption handler first; ATTACHMENT catches kinds added to Telegram later.
@@ -101,6 +124,9 @@ class TelegramChannel:
         self._user_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
+        self.recent_updates = RecentIds(RECENT_UPDATES)
+        self.retry_base_delay = RETRY_BASE_DELAY_S
+        self.send_read_timeout = SEND_READ_TIMEOUT_S
         self.application = self._build_application()
 
     def _build_application(self) -> Application:
@@ -124,6 +150,7 @@ class TelegramChannel:
         private_only = filters.ChatType.PRIVATE
         new_message = filters.UpdateType.MESSAGE & private_only
         edited = filters.UpdateType.EDITED_MESSAGE & private_only
+        application.add_handler(TypeHandler(Update, self._drop_repeats), group=-2)
         application.add_handler(TypeHandler(Update, self._private_chats_only), group=-1)
         application.add_handlers(
             [
@@ -228,6 +255,14 @@ class TelegramChannel:
         return Response(status_code=200)
 
     # ------------------------------------------------------------------ handlers
+
+    async def _drop_repeats(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """An update already seen (Telegram retrying a webhook, or getUpdates redelivering
+        after a lost confirmation) is not answered again."""
+        if self.recent_updates.first_time(update.update_id):
+            return
+        log.info("telegram update ignored update_id=%s reason=repeat", update.update_id)
+        raise ApplicationHandlerStop
 
     async def _private_chats_only(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """Ignore groups and channels: a reply there would show a child's conversation to others."""
@@ -363,11 +398,83 @@ class TelegramChannel:
             for index, part in enumerate(parts):
                 last = index == len(parts) - 1
                 sent.append(
-                    await self.application.bot.send_message(
+                    await self.send_reliably(
                         chat_id=chat_id, text=part, reply_markup=markup if last else None
                     )
                 )
         return sent
+
+    async def send_reliably(self, **message: Any) -> Message:
+        """``sendMessage``, sent again when Telegram certainly did not take it (module doc).
+
+        Raises the last error when the message could not be sent; the update's error handler
+        logs it.
+        """
+        attempt = 1
+        while True:
+            try:
+                return await self.application.bot.send_message(
+                    **message, read_timeout=self.send_read_timeout
+                )
+            except TelegramError as exc:
+                last = attempt == MAX_SEND_ATTEMPTS
+                delay = None if last else self._retry_delay(exc, attempt)
+                if delay is None:
+                    log.error(
+                        "telegram reply not sent attempt=%d error=%s%s", attempt,
+                        type(exc).__name__,
+                        " (may have arrived; not resent)" if _maybe_delivered(exc) else "",
+                    )
+                    raise
+                log.warning(
+                    "telegram reply retried attempt=%d error=%s in_s=%.1f",
+                    attempt, type(exc).__name__, delay,
+                )
+                await asyncio.sleep(delay)
+                attempt += 1
+
+    def _retry_delay(self, exc: TelegramError, attempt: int) -> float | None:
+        """Seconds to wait before sending again, or None when it must not be sent again."""
+        if isinstance(exc, RetryAfter):
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            return seconds if seconds <= MAX_RETRY_AFTER_S else None
+        if isinstance(exc, BadRequest) or not isinstance(exc, NetworkError):
+            return None  # a refusal (400, 403) will not change (BadRequest is a NetworkError)
+        if _maybe_delivered(exc):
+            return None
+        backoff = min(RETRY_MAX_DELAY_S, self.retry_base_delay * 2 ** (attempt - 1))
+        return backoff * random.uniform(0.5, 1.0)  # jitter: many chats do not retry in step
+
+
+class RecentIds:
+    """The last ``size`` ids seen, to recognise a repeat in constant time and bounded memory."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._order: deque[int] = deque()
+        self._seen: set[int] = set()
+
+    def first_time(self, item: int) -> bool:
+        if item in self._seen:
+            return False
+        self._seen.add(item)
+        self._order.append(item)
+        if len(self._order) > self.size:
+            self._seen.discard(self._order.popleft())
+        return True
+
+
+def _maybe_delivered(exc: TelegramError) -> bool:
+    """A network error after the request went out: Telegram may well have delivered it.
+
+    A NetworkError without an httpx cause is an HTTP error status (5xx) answered by Telegram,
+    which means it did not take the message.
+    """
+    if not isinstance(exc, NetworkError):
+        return False
+    cause = exc.__cause__
+    return isinstance(cause, httpx.HTTPError) and not isinstance(cause, NOT_SENT)
 
 
 def inline_keyboard(buttons: list[Button]) -> InlineKeyboardMarkup | None:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from bot.services.chat_users import get_or_create_chat_user
 from db.engine import session_scope
-from db.models import Audience
+from db.models import Audience, ChatUser
 
 
 def audience_of(database_url: str, user_key: str, retention: timedelta) -> Audience:
+    """Read only: the pipeline has already recorded that the person was seen this turn."""
     with session_scope(database_url) as session:
-        return get_or_create_chat_user(session, user_key, retention).audience
+        audience = session.scalar(select(ChatUser.audience).where(ChatUser.user_key == user_key))
+        return audience or Audience.UNKNOWN
 
 
 def set_audience(

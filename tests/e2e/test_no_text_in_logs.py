@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 
+from tests.support.database import everything_stored
 from tests.support.fake_bot_api import FakeBotApi, edited_message_update, new_user_id, text_update
-
-
-def database_bytes(database_url: str) -> bytes:
-    path = Path(make_url(database_url).database)
-    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
 
 
 @pytest.mark.anyio
@@ -57,6 +51,6 @@ async def test_a_marker_sent_on_every_channel_is_in_no_log_and_only_sealed_at_re
     printed = capfd.readouterr()  # anything printed straight to stdout/stderr (e.g. structlog)
     assert marker not in printed.out and marker not in printed.err
 
-    stored = database_bytes(base_settings.database_url)
+    stored = everything_stored(base_settings.database_url)
     assert marker.encode() not in stored
     assert disclosure_marker.encode() not in stored

@@ -10,6 +10,11 @@ Point the bot at it with ``TELEGRAM_API_BASE_URL`` / ``Settings.telegram_api_bas
 :attr:`FakeBotApi.base_url`. Feed it updates with :meth:`FakeBotApi.push_update` (built with the
 ``*_update`` helpers below: real Update JSON) and assert on :meth:`FakeBotApi.calls` and
 :meth:`FakeBotApi.wait_for`.
+
+Trouble on demand: :meth:`FakeBotApi.inject` makes the next calls of a method fail as Telegram
+can (429 with ``retry_after``, 5xx) or answer slowly (the message is delivered, the answer comes
+late, as when a client times out after Telegram took the message).
+:meth:`FakeBotApi.delivered` lists the messages that really reached a chat.
 """
 
 from __future__ import annotations
@@ -58,6 +63,28 @@ Predicate = Callable[[Params], bool]
 
 
 @dataclass(frozen=True)
+class Fault:
+    """How one call goes wrong: an error status (with ``retry_after`` for 429), or a slow
+    answer after ``delay`` seconds (the call itself succeeds, as Telegram's would)."""
+
+    status: int = 0
+    retry_after: int | None = None
+    delay: float = 0.0
+
+
+def too_many_requests(retry_after: int = 1) -> Fault:
+    return Fault(status=429, retry_after=retry_after)
+
+
+def server_error(status: int = 500) -> Fault:
+    return Fault(status=status)
+
+
+def slow_answer(delay: float) -> Fault:
+    return Fault(delay=delay)
+
+
+@dataclass(frozen=True)
 class ApiCall:
     """One request the bot made: method name as sent, decoded parameters, when (monotonic)."""
 
@@ -75,6 +102,8 @@ class FakeBotApi:
         self._lock = threading.Lock()
         self._calls: list[ApiCall] = []
         self._updates: list[dict[str, Any]] = []
+        self._faults: dict[str, list[Fault]] = {}
+        self._delivered: list[Params] = []
         self._message_ids = itertools.count(1)
         self.webhook_url: str = ""
         self.webhook_secret: str | None = None
@@ -142,13 +171,24 @@ class FakeBotApi:
 
     # ------------------------------------------------------------- test side API
 
-    def push_update(self, update: dict[str, Any]) -> dict[str, Any]:
-        """Queue an update for ``getUpdates`` (as if a user had just sent it)."""
+    def push_update(self, update: dict[str, Any], times: int = 1) -> dict[str, Any]:
+        """Queue an update for ``getUpdates`` (as if a user had just sent it); ``times`` > 1
+        queues the very same update again, as Telegram does when it redelivers."""
         if "update_id" not in update:
             update = {"update_id": next(_update_ids), **update}
         with self._lock:
-            self._updates.append(update)
+            self._updates.extend([update] * times)
         return update
+
+    def inject(self, method: str, *faults: Fault) -> None:
+        """The next calls of ``method`` go wrong in this order, one fault per call."""
+        with self._lock:
+            self._faults.setdefault(method.lower(), []).extend(faults)
+
+    def delivered(self, chat_id: int) -> list[Params]:
+        """Messages that reached ``chat_id`` (``sendMessage`` calls that Telegram accepted)."""
+        with self._lock:
+            return [m for m in self._delivered if m.get("chat_id") == chat_id]
 
     def all_calls(self) -> list[ApiCall]:
         with self._lock:
@@ -220,10 +260,19 @@ class FakeBotApi:
             return _fail(400, "Bad Request: can't parse request parameters")
         with self._lock:
             self._calls.append(ApiCall(method, params, time.monotonic()))
+            faults = self._faults.get(method.lower())
+            fault = faults.pop(0) if faults else Fault()
+        if fault.status == 429:
+            return _fail(429, f"Too Many Requests: retry after {fault.retry_after}",
+                         retry_after=fault.retry_after)
+        if fault.status:
+            return _fail(fault.status, "Internal Server Error")
         handler = getattr(self, f"_api_{method.lower()}", None)
         if handler is None:
             return _fail(404, "Not Found: method not found")
-        return await handler(params)
+        answer = await handler(params)
+        await asyncio.sleep(fault.delay)  # done already; only the answer is late
+        return answer
 
     # ------------------------------------------------------------- Bot API methods
 
@@ -274,6 +323,8 @@ class FakeBotApi:
         }
         if markup:
             message["reply_markup"] = markup
+        with self._lock:
+            self._delivered.append(params)
         return _ok(message)
 
     async def _api_sendchataction(self, params: Params) -> JSONResponse:
@@ -341,10 +392,11 @@ def _ok(result: Any) -> JSONResponse:
     return JSONResponse({"ok": True, "result": result})
 
 
-def _fail(code: int, description: str) -> JSONResponse:
-    return JSONResponse(
-        {"ok": False, "error_code": code, "description": description}, status_code=code
-    )
+def _fail(code: int, description: str, retry_after: int | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return JSONResponse(body, status_code=code)
 
 
 async def _read_params(request: Request) -> Params:

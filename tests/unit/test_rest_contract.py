@@ -45,3 +45,11 @@ def test_replies_follow_the_rasa_rest_shape() -> None:
         {"recipient_id": "abc", "text": "one"},
         {"recipient_id": "abc", "text": "two", "buttons": [{"title": "Yes", "payload": "/affirm"}]},
     ]
+
+
+def test_lone_surrogates_in_json_become_replacement_characters_and_pairs_stay_whole() -> None:
+    raw = b'{"sender": "s\\ud800", "message": "hi \\udfff there \\ud83d\\ude42"}'
+    parsed = parse_rest_body(raw, 4096)
+    assert parsed.message == "hi \ufffd there \U0001F642"
+    assert parsed.sender == "s\ufffd"
+    parsed.message.encode("utf-8")  # storable and hashable now
