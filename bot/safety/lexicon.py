@@ -14,7 +14,7 @@ import spacy
 import yaml
 from spacy.language import Language
 from spacy.matcher import Matcher
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from bot.safety.normalise import normalise, squash
 
@@ -25,13 +25,16 @@ class LexiconError(ValueError):
     """A lexicon pattern cannot be compiled; the screen must not start with a hole in it."""
 
 
+# Each token's matching key (squashed dictionary form) is its NORM; its squashed exact
+# spelling (for "=word" patterns) is its LEMMA, set by carebot_match_keys after lemmatising.
+KEY_ATTR = "NORM"
+EXACT_ATTR = "LEMMA"
+
+
 def build_nlp() -> Language:
     """spaCy with no downloaded model: tokenizer, lookup lemmas (spacy-lookups-data), keys."""
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    if not Token.has_extension("key"):
-        Token.set_extension("key", default="")
-        Token.set_extension("exact", default="")
     nlp.add_pipe("carebot_match_keys", last=True)
     nlp.initialize()
     return nlp
@@ -68,8 +71,10 @@ class MatchKeys:
             key = squash(lemma)
             if self.spelling is not None:
                 key = self.spelling.correct(lower, key)
-            token._.key = key
-            token._.exact = squash(lower)
+            # Kept in spaCy's own NORM and LEMMA slots, which the Matcher reads natively; a
+            # custom `token._` attribute made matching ten times slower.
+            token.norm_ = key
+            token.lemma_ = squash(lower)
         return doc
 
 
@@ -194,15 +199,15 @@ def _compile(
             else:
                 raise LexiconError(f"unknown set {alternative!r} in pattern {pattern!r}")
         exact = all(w.startswith("=") for w in words)
-        attr = "exact" if exact else "key"
+        attr = EXACT_ATTR if exact else KEY_ATTR
         keyed = [_keys_of(w.lstrip("="), nlp, exact) for w in words]
         single = sorted({keys[0] for keys in keyed if len(keys) == 1})
         choices: list[list[dict[str, Any]]] = []
         if single:
-            token: dict[str, Any] = {"_": {attr: {"IN": single}}}
+            token: dict[str, Any] = {attr: {"IN": single}}
             choices.append([{**token, "OP": "?"} if optional else token])
         # a word spaCy splits ("gonna" -> "gon" "na") becomes its own variant of the pattern
-        choices.extend([{"_": {attr: key}} for key in keys] for keys in keyed if len(keys) > 1)
+        choices.extend([{attr: key} for key in keys] for keys in keyed if len(keys) > 1)
         variants = [spec + choice for spec in variants for choice in choices]
     return [_trim_gaps(spec, pattern) for spec in variants]
 
@@ -211,7 +216,7 @@ def _words_in(specs: list[list[dict[str, Any]]]) -> set[str]:
     words: set[str] = set()
     for spec in specs:
         for token in spec:
-            value = (token.get("_") or {}).get("key")
+            value = token.get(KEY_ATTR)
             if isinstance(value, str):
                 words.add(value)
             elif isinstance(value, dict):
@@ -221,7 +226,7 @@ def _words_in(specs: list[list[dict[str, Any]]]) -> set[str]:
 
 def _keys_of(word: str, nlp: Language, exact: bool) -> list[str]:
     doc = nlp(normalise(word))
-    keys = [t._.exact if exact else t._.key for t in doc]
+    keys = [t.lemma_ if exact else t.norm_ for t in doc]
     if not keys:
         raise LexiconError(f"empty word in lexicon: {word!r}")
     return keys
