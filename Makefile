@@ -12,7 +12,7 @@ STAMP := $(VENV)/.carebot-installed
 # pip's index configuration here lists optional local mirrors that may not exist; hide that noise.
 QUIET_PIP := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 
-.PHONY: setup train run test test-postgres lint eval-nlu bench clean
+.PHONY: setup train run test test-postgres lint eval-nlu bench soak clean
 
 setup: $(STAMP)
 
@@ -66,5 +66,10 @@ eval-nlu: setup
 
 # Latency and throughput at 1/10/50 conversations against bare Rasa on the same model,
 # start-up, peak memory and training time (about 5 minutes); writes bench/results/<date>.json.
+# The full soak: 10,000 hostile messages over REST (make test sends 2,000).
+soak: setup
+	$(BIN)/carebot train
+	CAREBOT_SOAK_MESSAGES=10000 $(BIN)/python -m pytest tests/integration/test_soak.py -s $(PYTEST_ARGS)
+
 bench: setup
 	$(BIN)/python -m bench.load
