@@ -74,6 +74,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             random_state=self.config["random_state"],
         )
         self.clf.fit(self._features(examples), [e.get(INTENT) for e in examples])
+        _column_major(self.clf)
         self.persist()
         return self._resource
 
@@ -119,5 +120,16 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             log.warning("intent classifier not found in the model; train again")
             return component
         component.words, component.chars, component.clf = (
-            parts["words"], parts["chars"], parts["clf"])
+            parts["words"], parts["chars"], _column_major(parts["clf"]))
         return component
+
+
+def _column_major(clf: Any) -> Any:
+    """Store the weights column-major, so that ``coef_.T`` is C-contiguous.
+
+    scikit-learn scores sparse features as ``X @ coef_.T``; scipy needs the dense side
+    C-contiguous and otherwise copies all of it (63 intents x 21,000 features) on every call:
+    measured, about 3 ms of each message's 11 ms parse. The values are unchanged.
+    """
+    clf.coef_ = np.asfortranarray(clf.coef_)
+    return clf
