@@ -37,6 +37,8 @@ class Settings:
     max_message_chars: int = 4096
     # Signs the staff dashboard's CSRF tokens; derived from the data key when unset.
     session_secret: str | None = None
+    # Understanding (NLU) in a child process beside the server (bot/nlu/parse_process.py).
+    nlu_in_child_process: bool = False
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -69,4 +71,6 @@ class Settings:
             log_level=env.get("CAREBOT_LOG_LEVEL", "INFO").upper(),
             public_url=(env.get("CAREBOT_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
             session_secret=env.get("CAREBOT_SESSION_SECRET") or None,
+            nlu_in_child_process=env.get("CAREBOT_NLU_PROCESS", "1").lower()
+            not in {"0", "false", "no"},
         )

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from bot.channels.messages import IncomingMessage, Reply
 from bot.content import Content
-from bot.rasa_runtime import RasaRuntime
+from bot.rasa_runtime import RasaRuntime, is_concern
 from bot.safety.alerts import raise_alert
 from bot.safety.screen import SafetyScreen, ScreenResult
 from bot.services.chat_users import get_or_create_chat_user
@@ -97,9 +97,22 @@ class Assistant:
         if command in COMMANDS:
             return await self.run_command(user_key, command)
 
+        rasa_text = self.to_rasa_text(text)
         try:
-            state = await asyncio.to_thread(self._user_state, user_key)
-            turn = await self.runtime.respond(user_key, self.to_rasa_text(text), message.channel)
+            # The person's state is read while the understanding process parses (both wait on
+            # something else); the dialogue, which may change that state, comes after both.
+            parse, state = await asyncio.gather(
+                self.runtime.understand(user_key, rasa_text, message.channel),
+                asyncio.to_thread(self._user_state, user_key),
+                return_exceptions=True,
+            )
+            if isinstance(parse, BaseException):
+                raise parse
+            if is_concern(parse):  # even if the database is down: the alert path copes
+                return await self.escalate(user_key, message.channel, text, ("model",))
+            if isinstance(state, BaseException):
+                raise state
+            turn = await self.runtime.respond(user_key, rasa_text, message.channel, parse=parse)
         except Exception:  # database or model trouble: say so kindly, never go silent
             log.exception("could not answer channel=%s user=%s", message.channel, user_key[:8])
             return [self._say("try_again")]
@@ -212,6 +225,7 @@ class Assistant:
         if kind == "delete_confirm":
             await asyncio.to_thread(record_request, self.database_url, user_key, "delete")
             erased = await asyncio.to_thread(erase, self.database_url, user_key)
+            self.runtime.forget(user_key)
             kept = erased.kept_submitted or erased.kept_alerts
             return [self._say("delete_done_kept" if kept else "delete_done")]
         if kind == "start":

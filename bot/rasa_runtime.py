@@ -26,6 +26,7 @@ from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundExceptio
 
 from bot.channels.messages import Button, Reply
 from bot.logging_setup import quiet_library_logs
+from bot.nlu.parse_process import ParseProcess
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +99,9 @@ class RasaTurn:
 class RasaRuntime:
     """A loaded model that turns one user text into bot replies."""
 
-    def __init__(self, agent: Agent) -> None:
+    def __init__(self, agent: Agent, parser: ParseProcess | None = None) -> None:
         self.agent = agent
+        self.parser = parser  # None: parse in this process, on the event loop
 
     @classmethod
     def load(cls, model_path: Path, tracker_store: TrackerStore) -> RasaRuntime:
@@ -118,29 +120,45 @@ class RasaRuntime:
         agent.processor.tracker_store = tracker_store
         return cls(agent)
 
+    async def understand(self, conversation_key: str, text: str, channel: str) -> dict[str, Any]:
+        """Rasa's parse of ``text``: in the understanding process if there is one."""
+        if self.parser is not None:
+            return await self.parser.parse(text, conversation_key, channel)
+        return await self.agent.processor.parse_message(
+            UserMessage(text, sender_id=conversation_key, input_channel=channel)
+        )
+
     async def respond(
-        self, conversation_key: str, text: str, channel: str, metadata: dict | None = None
+        self, conversation_key: str, text: str, channel: str, metadata: dict | None = None,
+        parse: dict[str, Any] | None = None,
     ) -> RasaTurn:
-        """Understand once, then either escalate a possible disclosure or run the dialogue.
+        """Understand once (unless ``parse`` is given), then either escalate a possible
+        disclosure or run the dialogue.
 
         The `concern` intent counts when it is anywhere in the ranking above
         ``CONCERN_THRESHOLD``, not only when it wins: for safeguarding, recall comes first.
         The same parse is handed to the dialogue, so NLU runs once per message.
         """
+        if parse is None:
+            parse = await self.understand(conversation_key, text, channel)
+        if is_concern(parse):
+            return RasaTurn(replies=[], concern=True, intent=CONCERN_INTENT)
         output = CollectingOutputChannel()
         message = UserMessage(
-            text, output, sender_id=conversation_key, input_channel=channel, metadata=metadata
+            text, output, sender_id=conversation_key, input_channel=channel, metadata=metadata,
+            parse_data=parse,
         )
-        parse = await self.agent.processor.parse_message(message)
-        if concern_score(parse) >= CONCERN_THRESHOLD:
-            return RasaTurn(replies=[], concern=True, intent=CONCERN_INTENT)
-        message.parse_data = parse
         await self.agent.handle_message(message)
         concern = any((m.get("custom") or {}).get(CONCERN_MARKER) for m in output.messages)
         replies = [reply for m in output.messages if (reply := reply_from_rasa(m))]
         intent = (parse.get("intent") or {}).get("name")
         return RasaTurn(replies=replies, concern=concern, intent=intent)
 
+    def forget(self, conversation_key: str) -> None:
+        """Drop anything of this conversation the tracker store keeps in memory (erasure)."""
+        forget = getattr(self.agent.tracker_store, "forget", None)
+        if forget is not None:
+            forget(conversation_key)
 
     async def stop_form(self, conversation_key: str) -> None:
         """End whatever form is active, so the next message is not read as its answer."""
@@ -150,6 +168,11 @@ class RasaRuntime:
         tracker.update(ActiveLoop(None))
         tracker.update(SlotSet(REQUESTED_SLOT, None))
         await self.agent.tracker_store.save(tracker)
+
+
+def is_concern(parse: dict[str, Any]) -> bool:
+    """Whether the trained `concern` intent counts as a possible disclosure (recall first)."""
+    return concern_score(parse) >= CONCERN_THRESHOLD
 
 
 def concern_score(parse: dict[str, Any]) -> float:

@@ -26,6 +26,7 @@ from bot.channels.messages import Reply
 from bot.channels.rest import rest_webhook
 from bot.config import Settings
 from bot.content import Content
+from bot.nlu.parse_process import ParseProcess, one_blas_thread
 from bot.pipeline import Assistant
 from bot.rasa_runtime import RasaRuntime
 from bot.safety.screen import SafetyScreen
@@ -58,13 +59,41 @@ class Services:
     assistant: Assistant | None = None
     telegram: object | None = None
     reminders: asyncio.Task | None = None
+    parser: ParseProcess | None = None
     startup_error: str | None = None
 
 
-def load_runtime(settings: Settings, keys: DataKeys, content: Content) -> RasaRuntime:
+def load_runtime(
+    settings: Settings, keys: DataKeys, content: Content, model: Path
+) -> RasaRuntime:
     # Read at every save, so a retention changed on the dashboard applies to new messages.
     store = EncryptedSQLTrackerStore(settings.database_url, keys, lambda: content.retention)
-    return RasaRuntime.load(latest_model(settings.rasa_project_dir, settings.models_dir), store)
+    return RasaRuntime.load(model, store)
+
+
+async def _load_runtime_and_parser(services: Services) -> RasaRuntime:
+    """The model in this process, and (by default) in the understanding process beside it.
+
+    Both load at the same time, on the machine's two cores; /health turns 200 once both can
+    answer.
+    """
+    settings = services.settings
+    model = latest_model(settings.rasa_project_dir, settings.models_dir)
+    if settings.nlu_in_child_process:
+        services.parser = ParseProcess(model, settings.log_level)
+    warm = asyncio.create_task(services.parser.start()) if services.parser else None
+    try:
+        runtime = await asyncio.to_thread(
+            load_runtime, settings, services.keys, services.content, model
+        )
+        if warm is not None:
+            await warm
+    finally:
+        if warm is not None and not warm.done():
+            warm.cancel()
+    runtime.parser = services.parser
+    one_blas_thread()
+    return runtime
 
 
 async def _start_assistant(app: Starlette, runtime: RasaRuntime | None) -> None:
@@ -72,9 +101,7 @@ async def _start_assistant(app: Starlette, runtime: RasaRuntime | None) -> None:
     settings = services.settings
     try:
         if runtime is None:
-            runtime = await asyncio.to_thread(
-                load_runtime, settings, services.keys, services.content
-            )
+            runtime = await _load_runtime_and_parser(services)
         screen = await asyncio.to_thread(SafetyScreen, services.content.safeguarding_lexicon)
         services.assistant = Assistant(
             runtime=runtime,
@@ -135,6 +162,8 @@ def create_app(settings: Settings, keys: DataKeys, runtime: RasaRuntime | None =
             telegram = app.state.carebot.telegram
             if telegram is not None:
                 await telegram.stop()
+            if app.state.carebot.parser is not None:
+                await asyncio.to_thread(app.state.carebot.parser.close)
 
     app = Starlette(
         routes=[

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.support.carebot_process import CarebotServer, demo_env
 from tests.support.database import everything_stored
 from tests.support.fake_bot_api import FakeBotApi, edited_message_update, new_user_id, text_update
 
@@ -54,3 +56,27 @@ async def test_a_marker_sent_on_every_channel_is_in_no_log_and_only_sealed_at_re
     stored = everything_stored(base_settings.database_url)
     assert marker.encode() not in stored
     assert disclosure_marker.encode() not in stored
+
+
+def test_a_marker_sent_to_carebot_serve_is_in_no_output_of_it_or_its_understanding_process(
+    tmp_path: Path, trained_model: Path,
+) -> None:
+    """`carebot serve` parses in a child process; neither process may print what people type,
+    even at DEBUG."""
+    output = tmp_path / "serve.log"
+    env = {**demo_env(tmp_path / "data"), "CAREBOT_LOG_LEVEL": "DEBUG", "CAREBOT_NLU_PROCESS": "1"}
+    server = CarebotServer(env, output=output).start()
+    marker = f"canary{uuid.uuid4().hex[:10]}"
+    try:
+        assert server.say(f"rest-{marker}", f"who is my iro {marker}")
+        assert server.say(f"rest2-{marker}", f"what is an advocate {marker}")
+        disclosure = server.say(f"rest3-{marker}", f"{marker} my uncle hurts me")
+        assert "0800 1111" in disclosure[0]["text"]
+    finally:
+        server.stop()
+
+    printed = output.read_text()
+    assert "message handled" in printed, "the test must see the server's DEBUG logs"
+    assert marker not in printed
+    stored = everything_stored(f"sqlite:///{tmp_path / 'data' / 'carebot.db'}")
+    assert marker.encode() not in stored

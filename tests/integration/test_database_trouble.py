@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from bot.channels.messages import IncomingMessage
 from bot.pipeline import Assistant
+from bot.safety.screen import SafetyScreen
 from bot.services.app_context import app_context, install_app_context
 from bot.web.app import create_app
 from db.engine import get_engine, session_scope
@@ -33,6 +34,11 @@ REFUSED = "postgresql://carebot:x@127.0.0.1:1/carebot"
 # Even root cannot make a folder in /proc, so SQLite cannot create the file.
 UNWRITABLE = "sqlite:////proc/carebot-nowhere/carebot.db"
 DISCLOSURE = "my dad hits me when he is drunk"
+# Missed by the lexicon (an unseen item); the trained model scores it as a concern at 0.99.
+MODEL_ONLY_DISCLOSURE = (
+    "They ignore me for days as a punishment and tell the other kids in the house not to talk "
+    "to me either."
+)
 DATABASE_COMMANDS = ["/mydata", "/privacy", "/delete", "/delete_confirm"]
 
 
@@ -139,6 +145,19 @@ def test_with_the_database_in_trouble_a_disclosure_still_gets_the_signposting(
     assert response.status_code == 200
     assert_signposting(response.json()[0]["text"])
     assert "could NOT be stored" in caplog.text  # staff can see an alert went missing
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_with_the_database_in_trouble_a_disclosure_only_the_model_catches_gets_the_signposting(
+    rest_with_database, safety_screen: SafetyScreen, kind: str,
+) -> None:
+    """The trained `concern` intent is the second layer; it must not depend on the database."""
+    assert not safety_screen.check(MODEL_ONLY_DISCLOSURE).is_concern  # the lexicon misses it
+    with rest_with_database(kind) as post:
+        response = post(MODEL_ONLY_DISCLOSURE)
+
+    assert response.status_code == 200
+    assert_signposting(response.json()[0]["text"])
 
 
 @pytest.mark.parametrize("kind", KINDS)

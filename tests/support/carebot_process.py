@@ -39,17 +39,23 @@ def run_cli(args: list[str], env: dict[str, str], timeout: int = 120) -> str:
 class CarebotServer:
     """`carebot serve` on a free loopback port, which a test may SIGKILL and start again."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], output: Path | None = None) -> None:
         self.env = env
+        self.output = output  # where its stdout and stderr go (nowhere unless given)
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[str] | None = None
 
     def start(self, ready_within_s: float = 240) -> CarebotServer:
-        self.process = subprocess.Popen(
-            CAREBOT + ["serve", "--port", str(self.port)], env=self.env, cwd=REPO,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
-        )
+        sink = self.output.open("a") if self.output else subprocess.DEVNULL
+        try:
+            self.process = subprocess.Popen(
+                CAREBOT + ["serve", "--port", str(self.port)], env=self.env, cwd=REPO,
+                stdout=sink, stderr=subprocess.STDOUT, text=True,
+            )
+        finally:
+            if self.output:
+                sink.close()
         deadline = time.monotonic() + ready_within_s
         while time.monotonic() < deadline:
             assert self.process.poll() is None, "carebot serve exited while starting"
