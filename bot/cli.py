@@ -152,6 +152,8 @@ def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
 def _invite(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import timedelta
 
+    from bot.content import content_for
+    from bot.safety.screen import SafetyScreen
     from bot.services.invites import create_invite
     from db.engine import session_scope
     from db.migrate import upgrade_to_head
@@ -162,10 +164,12 @@ def _invite(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     keys = _keys(settings)
     upgrade_to_head(settings.database_url)
+    content = content_for(settings.content_dir, settings.local_authority)
+    screen = SafetyScreen(content.safeguarding_lexicon)
     try:
         with session_scope(settings.database_url) as session:
             made = create_invite(
-                session, keys, review_id=args.review, role=ConsultationRole(args.role),
+                session, keys, screen, review_id=args.review, role=ConsultationRole(args.role),
                 web_base_url=settings.public_url, telegram_bot=settings.telegram_bot_username,
                 valid_for=timedelta(days=args.days), reminder_opt_in=args.remind,
             )

@@ -28,6 +28,7 @@ from db.encryption import DataKeys, new_key_spec
 from db.migrate import upgrade_to_head
 from db.tracker_store import EncryptedSQLTrackerStore
 from tests.support.live_server import run_server
+from tests.support.reviews import LEXICON, repo_safety_screen
 
 REPO = Path(__file__).resolve().parent.parent
 pytest_plugins = ["tests.support.staff"]  # the staff dashboard's fixtures
@@ -84,7 +85,8 @@ def runtime(base_settings: Settings, data_keys: DataKeys, trained_model: Path) -
 @pytest.fixture(scope="session")
 def safety_screen(base_settings: Settings) -> SafetyScreen:
     content = content_for(base_settings.content_dir, base_settings.local_authority)
-    return SafetyScreen(content.safeguarding_lexicon)
+    assert content.safeguarding_lexicon == LEXICON
+    return repo_safety_screen()  # the one the test helpers making invites use
 
 
 @pytest.fixture(scope="session")

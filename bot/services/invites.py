@@ -1,9 +1,13 @@
 """Invite codes: how a child or parent is linked to one review, and nobody else can be.
 
 A code is 10 characters from an alphabet without look-alikes (no 0/O, 1/I/L, U), about 49
-bits, always mixing letters and digits so that no ordinary word is ever read as a code. Only
-a keyed hash of the code is stored, so a copy of the database cannot be used to redeem one.
-A code works once, for a limited time; redeeming it links the chat user to the review.
+bits, always mixing letters and digits so that no ordinary word is ever read as a code. A
+code is also one the safety screen passes in every form it may be sent in: the screen reads
+digits as letters ("5" as "s") and text-speak ("kms"), and about one random code in 170 would
+otherwise be taken for a disclosure, giving the child the signposting instead of their review
+and staff a false alert. Only a keyed hash of the code is stored, so a copy of the database
+cannot be used to redeem one. A code works once, for a limited time; redeeming it links the
+chat user to the review.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -24,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.safety.screen import SafetyScreen
 from db.encryption import DataKeys
 from db.models import (
     Audience,
@@ -72,12 +78,33 @@ class Redeemed:
     role: ConsultationRole | None = None
 
 
-def new_code() -> str:
-    """A random code with at least one letter and one digit, shown as ``ABCDE-23456``."""
+def new_code(is_clear: Callable[[str], bool]) -> str:
+    """A random code with at least one letter and one digit, shown as ``ABCDE-23456``.
+
+    ``is_clear`` turns down codes that would be read as something else (see
+    :func:`screen_passes_code`); the few turned down cost nothing but another draw.
+    """
     while True:
         raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
         if any(c.isdigit() for c in raw) and any(c.isalpha() for c in raw):
-            return f"{raw[:5]}-{raw[5:]}"
+            code = f"{raw[:5]}-{raw[5:]}"
+            if is_clear(code):
+                return code
+
+
+def screen_passes_code(screen: SafetyScreen) -> Callable[[str], bool]:
+    """Whether the safety screen lets a code through however it is sent.
+
+    The forms are those the channels produce: typed with or without the dash or with a space,
+    and as ``/start <code>`` from a Telegram deep link or the web chat's invite link.
+    """
+
+    def is_clear(code: str) -> bool:
+        plain = normalise_code(code)
+        forms = (code, plain, f"{plain[:5]} {plain[5:]}", f"/start {plain}")
+        return not any(screen.check(text).is_concern for text in forms)
+
+    return is_clear
 
 
 def normalise_code(code: str) -> str:
@@ -111,6 +138,7 @@ def invite_links(code: str, web_base_url: str, telegram_bot: str | None) -> tupl
 def create_invite(
     session: Session,
     keys: DataKeys,
+    screen: SafetyScreen,
     *,
     review_id: int,
     role: ConsultationRole,
@@ -126,7 +154,7 @@ def create_invite(
         raise LookupError(f"there is no review {review_id}")
     if as_utc(review.scheduled_for) < utcnow():
         raise ValueError(f"review {review_id} has already happened")
-    code = new_code()
+    code = new_code(screen_passes_code(screen))
     invite = Invite(
         code_hash=code_hash(keys, code),
         review_id=review.id,

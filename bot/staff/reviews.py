@@ -176,7 +176,8 @@ def invite(ctx: StaffRequest, review: Review) -> Response:
     settings = ctx.services.settings
     try:
         made = create_invite(
-            ctx.db, ctx.services.keys, review_id=review.id, role=ConsultationRole(role),
+            ctx.db, ctx.services.keys, ctx.services.safety_screen(),
+            review_id=review.id, role=ConsultationRole(role),
             web_base_url=settings.public_url, telegram_bot=settings.telegram_bot_username,
             created_by=ctx.staff,
         )

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -61,6 +62,15 @@ class Services:
     reminders: asyncio.Task | None = None
     parser: ParseProcess | None = None
     startup_error: str | None = None
+    screen: SafetyScreen | None = None
+    _screen_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def safety_screen(self) -> SafetyScreen:
+        """The screen the assistant uses; the dashboard needs it too, to make invite codes."""
+        with self._screen_lock:
+            if self.screen is None:
+                self.screen = SafetyScreen(self.content.safeguarding_lexicon)
+            return self.screen
 
 
 def load_runtime(
@@ -102,7 +112,7 @@ async def _start_assistant(app: Starlette, runtime: RasaRuntime | None) -> None:
     try:
         if runtime is None:
             runtime = await _load_runtime_and_parser(services)
-        screen = await asyncio.to_thread(SafetyScreen, services.content.safeguarding_lexicon)
+        screen = await asyncio.to_thread(services.safety_screen)
         services.assistant = Assistant(
             runtime=runtime,
             content=services.content,

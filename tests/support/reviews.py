@@ -5,9 +5,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
+from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.safety.screen import SafetyScreen
 from bot.services.invites import create_invite
 from bot.services.passwords import hash_password
 from db.encryption import DataKeys
@@ -22,6 +25,14 @@ from db.models import (
     StaffUser,
 )
 from db.time import utcnow
+
+LEXICON = Path(__file__).resolve().parents[2] / "content" / "safeguarding" / "lexicon.yml"
+
+
+@cache
+def repo_safety_screen() -> SafetyScreen:
+    """The project's safety screen, built once per test process (it takes a second or two)."""
+    return SafetyScreen(LEXICON)
 
 
 @dataclass(frozen=True)
@@ -62,7 +73,7 @@ def make_invite(
 ) -> str:
     with session_scope(database_url) as session:
         made = create_invite(
-            session, keys, review_id=review_id, role=ConsultationRole(role),
+            session, keys, repo_safety_screen(), review_id=review_id, role=ConsultationRole(role),
             web_base_url="http://127.0.0.1:8000", **options,
         )
         return made.code
