@@ -22,6 +22,7 @@ from bot.services.consultation_form import load_form
 from bot.services.invites import find_code
 from db.models import ConsultationRole
 from tests.support.carebot_process import REPO, CarebotServer, demo_env, run_cli
+from tests.support.phrases import tagged_phrase
 
 pytestmark = pytest.mark.slow
 
@@ -75,8 +76,8 @@ def test_child_views_survive_a_sigkill_mid_form_and_reach_the_export(
 ) -> None:
     review = review_without_views(env)
     code = invite(env, review["id"], "child")
-    phrase = f"purple giraffe {uuid.uuid4().hex[:8]}"
-    later_phrase = f"swimming on sundays {uuid.uuid4().hex[:8]}"
+    phrase = tagged_phrase("purple giraffe")
+    later_phrase = tagged_phrase("swimming on sundays")
     sender = f"child-{uuid.uuid4().hex[:6]}"
 
     server.start()
@@ -121,7 +122,7 @@ def test_parent_views_sent_while_the_server_is_killed_are_stored_once(
 ) -> None:
     review = review_without_views(env)
     code = invite(env, review["id"], "parent")
-    phrase = f"weekend visits {uuid.uuid4().hex[:8]}"
+    phrase = tagged_phrase("weekend visits")
     sender = f"parent-{uuid.uuid4().hex[:6]}"
 
     server.start()

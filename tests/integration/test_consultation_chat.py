@@ -37,6 +37,7 @@ from db.models import (
     Review,
 )
 from db.time import utcnow
+from tests.support.phrases import tagged_phrase
 from tests.support.reviews import make_invite, make_review
 
 
@@ -108,8 +109,8 @@ async def test_child_redeems_skips_stops_resumes_changes_an_answer_and_sends(
     made = make_review(db, data_keys, child_name="Robin")
     code = make_invite(db, data_keys, made.review_id, "child")
     child = Person(chat)
-    first_phrase = f"my room is cosy {uuid.uuid4().hex[:6]}"
-    second_phrase = f"I love my new bike {uuid.uuid4().hex[:6]}"
+    first_phrase = tagged_phrase("my room is cosy", 6)
+    second_phrase = tagged_phrase("I love my new bike", 6)
 
     welcome = await child.say(f"hi, my code is {code.lower()}")
     assert "Robin" in welcome[0].text and made.iro_name in welcome[0].text
@@ -180,7 +181,7 @@ async def test_parent_answers_the_parent_questions_and_sends(
     db = base_settings.database_url
     made = make_review(db, data_keys, child_name="Alex")
     parent = Person(chat)
-    phrase = f"more visits please {uuid.uuid4().hex[:6]}"
+    phrase = tagged_phrase("more visits please", 6)
 
     welcome = await parent.say(make_invite(db, data_keys, made.review_id, "parent"))
     assert "Alex" in welcome[0].text
