@@ -28,7 +28,7 @@ from db.encryption import DataKeys, new_key_spec
 from db.migrate import upgrade_to_head
 from db.tracker_store import EncryptedSQLTrackerStore
 from tests.support.live_server import run_server
-from tests.support.reviews import LEXICON, repo_safety_screen
+from tests.support.safety_screen import LEXICON, repo_safety_screen
 
 REPO = Path(__file__).resolve().parent.parent
 pytest_plugins = ["tests.support.staff"]  # the staff dashboard's fixtures

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.support.reviews import repo_safety_screen
+from tests.support.safety_screen import repo_safety_screen
 
 
 def tagged_phrase(words: str, tag_chars: int = 8) -> str:

@@ -5,12 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
-from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.safety.screen import SafetyScreen
 from bot.services.invites import create_invite
 from bot.services.passwords import hash_password
 from db.encryption import DataKeys
@@ -25,14 +22,7 @@ from db.models import (
     StaffUser,
 )
 from db.time import utcnow
-
-LEXICON = Path(__file__).resolve().parents[2] / "content" / "safeguarding" / "lexicon.yml"
-
-
-@cache
-def repo_safety_screen() -> SafetyScreen:
-    """The project's safety screen, built once per test process (it takes a second or two)."""
-    return SafetyScreen(LEXICON)
+from tests.support.safety_screen import repo_safety_screen
 
 
 @dataclass(frozen=True)
