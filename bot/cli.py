@@ -54,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("new-key", help="print a new random data key for CAREBOT_DATA_KEY")
     commands.add_parser(
-        "topics-domain", help="regenerate the topic intents and rules from content/topics/"
+        "topics-domain",
+        help="regenerate the topic intents, rules and examples from content/topics/"
     )
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("purge", help="delete every stored row whose delete-after date has passed")
@@ -263,13 +264,15 @@ def _new_key(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _topics_domain(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.topics import TopicLibrary, faq_domain, faq_rules
+    from bot.topics import TopicLibrary, faq_domain, faq_nlu, faq_rules
 
     library = TopicLibrary(settings.content_dir / "topics")
     project = settings.rasa_project_dir
     (project / "domain" / "faq.yml").write_text(faq_domain(library), encoding="utf-8")
     (project / "data" / "rules" / "faq.yml").write_text(faq_rules(library), encoding="utf-8")
-    print(f"Wrote domain/faq.yml and data/rules/faq.yml ({len(library.topics)} topics).")
+    (project / "data" / "nlu" / "faq.yml").write_text(faq_nlu(library), encoding="utf-8")
+    print(f"Wrote domain/faq.yml, data/rules/faq.yml and data/nlu/faq.yml "
+          f"({len(library.topics)} topics).")
     return 0
 
 

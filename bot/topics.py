@@ -13,8 +13,19 @@ from pathlib import Path
 
 import yaml
 
-AUDIENCES = ("child", "care_leaver", "parent")
-FALLBACK_ORDER = ("child", "care_leaver", "parent")
+AUDIENCES = ("child", "care_leaver", "parent", "carer")
+# Whose answer a reader sees when a topic has none written for them: a carer reads the
+# parent's (both look after a child), everyone else the plainest one first.
+FALLBACK_ORDER = {
+    "child": ("child", "care_leaver", "parent", "carer"),
+    "care_leaver": ("care_leaver", "child", "parent", "carer"),
+    "parent": ("parent", "carer", "child", "care_leaver"),
+    "carer": ("carer", "parent", "child", "care_leaver"),
+}
+DEFAULT_ORDER = FALLBACK_ORDER["child"]
+# An overview answer lists an area's main points and offers the detailed answers as buttons.
+MAX_FOLLOW_UPS = 2
+MAX_OVERVIEW_FOLLOW_UPS = 6
 TOPIC_INTENT_PREFIX = "faq_"
 
 
@@ -26,9 +37,11 @@ class Topic:
     follow_ups: tuple[str, ...]
     sources: tuple[str, ...]
     checked: dt.date
+    questions: tuple[str, ...] = ()
+    overview: bool = False
 
     def answer_for(self, audience: str) -> str:
-        for key in (audience, *FALLBACK_ORDER):
+        for key in FALLBACK_ORDER.get(audience, DEFAULT_ORDER):
             if key in self.answers:
                 return self.answers[key]
         raise KeyError(f"topic {self.id} has no answer")
@@ -73,6 +86,8 @@ class TopicLibrary:
                 follow_ups=tuple(data.get("follow_ups") or ()),
                 sources=tuple(data.get("sources") or ()),
                 checked=data["checked"],
+                questions=tuple(data.get("questions") or ()),
+                overview=bool(data.get("overview", False)),
             )
         return found
 
@@ -98,6 +113,18 @@ def faq_domain(library: TopicLibrary) -> str:
         "actions:",
         "  - action_answer_topic",
     ]
+    return "\n".join(lines) + "\n"
+
+
+def faq_nlu(library: TopicLibrary) -> str:
+    """rasa_project/data/nlu/faq.yml: each topic's example questions under its intent.
+
+    The questions live beside the answer in content/topics/, so adding an answer is one file.
+    """
+    lines = [GENERATED.rstrip(), 'version: "3.1"', "", "nlu:"]
+    for topic in library.topics.values():
+        lines += [f"  - intent: {topic_intent(topic.id)}", "    examples: |"]
+        lines += [f"      - {' '.join(q.split())}" for q in topic.questions]
     return "\n".join(lines) + "\n"
 
 

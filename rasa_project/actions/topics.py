@@ -33,7 +33,7 @@ def send_topic(
     dispatcher: CollectingDispatcher, ctx: AppContext, topic: Topic, audience: str
 ) -> None:
     buttons = []
-    for follow_up in topic.follow_ups[:2]:
+    for follow_up in topic.follow_ups:
         other = ctx.topics.get(follow_up)
         if other is not None:
             buttons.append({"title": other.title, "payload": other.payload})

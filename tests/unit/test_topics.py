@@ -13,7 +13,15 @@ import yaml
 from bench.nlu_eval import training_examples
 from bot.config import REPO_ROOT
 from bot.content import Content
-from bot.topics import AUDIENCES, TopicLibrary, faq_domain, faq_rules
+from bot.topics import (
+    AUDIENCES,
+    MAX_FOLLOW_UPS,
+    MAX_OVERVIEW_FOLLOW_UPS,
+    TopicLibrary,
+    faq_domain,
+    faq_nlu,
+    faq_rules,
+)
 from tests import facts_table
 
 CONTENT = REPO_ROOT / "content"
@@ -46,12 +54,15 @@ def test_there_are_at_least_forty_topics() -> None:
 @pytest.mark.parametrize("path", sorted((CONTENT / "topics").glob("*.yml")), ids=lambda p: p.stem)
 def test_each_topic_file_follows_the_schema(path: Path) -> None:
     data = yaml.safe_load(path.read_text())
-    assert set(data) == {"id", "title", "answers", "follow_ups", "sources", "checked"}
+    required = {"id", "title", "answers", "follow_ups", "sources", "checked", "questions"}
+    assert required <= set(data) <= required | {"overview", "provisions"}
     assert data["id"] == path.stem and re.fullmatch(r"[a-z0-9_]+", data["id"])
     assert 0 < len(data["title"]) <= 40
     assert data["answers"] and set(data["answers"]) <= set(AUDIENCES)
     assert all(isinstance(a, str) and a.strip() for a in data["answers"].values())
-    assert 1 <= len(data["follow_ups"]) <= 2
+    most = MAX_OVERVIEW_FOLLOW_UPS if data.get("overview") else MAX_FOLLOW_UPS
+    assert 1 <= len(data["follow_ups"]) <= most
+    assert len(data["questions"]) >= 6 and all(isinstance(q, str) and q for q in data["questions"])
     for other in data["follow_ups"]:
         assert other != data["id"] and LIBRARY.get(other) is not None, other
     assert data["sources"] and all(s.startswith("https://") for s in data["sources"])
@@ -162,12 +173,14 @@ def test_the_topic_intents_and_rules_are_generated_from_the_topics() -> None:
         "run `carebot topics-domain`")
     assert (project / "data" / "rules" / "faq.yml").read_text() == faq_rules(LIBRARY), (
         "run `carebot topics-domain`")
+    assert (project / "data" / "nlu" / "faq.yml").read_text() == faq_nlu(LIBRARY), (
+        "run `carebot topics-domain`")
 
 
 def test_every_topic_has_training_examples() -> None:
     counts = dict(training_examples_per_label())
     for topic in TOPICS:
-        assert counts.get(topic.id, 0) >= 15, topic.id
+        assert counts.get(topic.id, 0) >= 6, topic.id
 
 
 def test_topic_button_payloads_fit_telegram() -> None:
