@@ -57,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         "topics-domain",
         help="regenerate the topic intents, rules and examples from content/topics/"
     )
+    content = commands.add_parser("content", help="check what carebot says")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    content_commands.add_parser(
+        "report", help="answers due a check, sources cited once, figures each answer states"
+    )
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("purge", help="delete every stored row whose delete-after date has passed")
 
@@ -76,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         "train": _train, "serve": _serve, "seed-demo": _seed_demo,
         "new-key": _new_key, "migrate": _migrate, "topics-domain": _topics_domain,
         "purge": _purge, "invite": _invite, "export": _export, "user": _user,
+        "content": _content_report,
     }[args.command]
     try:
         return handler(settings, args)
@@ -273,6 +279,15 @@ def _topics_domain(settings: Settings, args: argparse.Namespace) -> int:
     (project / "data" / "nlu" / "faq.yml").write_text(faq_nlu(library), encoding="utf-8")
     print(f"Wrote domain/faq.yml, data/rules/faq.yml and data/nlu/faq.yml "
           f"({len(library.topics)} topics).")
+    return 0
+
+
+def _content_report(settings: Settings, args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from bot.content_report import build_report
+
+    print(build_report(settings.content_dir, settings.local_authority, dt.date.today()))
     return 0
 
 

@@ -13,6 +13,7 @@ see it within ``refresh_after`` seconds). Without a loader, ``Content`` reads fi
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import string
 import threading
@@ -27,6 +28,7 @@ from typing import Any
 import yaml
 
 from bot.channels.messages import Button
+from bot.provisions import Provision, load_provisions, provision_values
 
 log = logging.getLogger(__name__)
 REFRESH_AFTER_S = 30.0
@@ -65,8 +67,17 @@ class Content:
 
     @cached_property
     def authority_file(self) -> dict[str, Any]:
-        """The council's values as its file has them, without any dashboard changes."""
-        return _load_yaml(self.content_dir / "local_authorities" / f"{self.local_authority}.yml")
+        """The council's values as its file has them, without any dashboard changes.
+
+        An optional value the council left out (a blank or missing key in
+        ``local_authorities/_fallbacks.yml``) reads as that file's plain "ask your personal
+        adviser" text, never as another council's figure."""
+        folder = self.content_dir / "local_authorities"
+        own = _load_yaml(folder / f"{self.local_authority}.yml")
+        fallbacks = folder / "_fallbacks.yml"
+        if not fallbacks.exists():
+            return own
+        return _with_fallbacks(own, _load_yaml(fallbacks))
 
     @property
     def authority(self) -> dict[str, Any]:
@@ -101,9 +112,19 @@ class Content:
         """How long chat data is kept for this council (its retention_days)."""
         return timedelta(days=int(self.authority.get("retention_days", 90)))
 
+    @cached_property
+    def provisions(self) -> dict[str, Provision]:
+        """Changes in the law that answers describe (content/law.yml), with their status."""
+        return load_provisions(self.content_dir / "law.yml")
+
+    def _values(self, values: dict[str, str]) -> dict[str, str]:
+        return {**provision_values(self.provisions, dt.date.today()),
+                **flatten(self.authority), **values}
+
     def fill(self, template: str, **values: str) -> str:
-        """Any content text with this council's values (and ``values``) filled in."""
-        return _fill(template, {**flatten(self.authority), **values}).strip()
+        """Any content text with this council's values (and ``values``) filled in, and each
+        change in the law described as it stands today."""
+        return _fill(template, self._values(values)).strip()
 
     def say(self, key: str, **values: str) -> ChatText:
         """The chat text ``key``, with local-authority values and ``values`` filled in."""
@@ -111,7 +132,7 @@ class Content:
             entry = self.chat[key]
         except KeyError as exc:
             raise ContentError(f"content/chat.yml has no text called {key!r}") from exc
-        fill = {**flatten(self.authority), **values}
+        fill = self._values(values)
         text = _fill(entry["text"], fill)
         buttons = tuple(
             Button(title=_fill(b["title"], fill), payload=b["payload"])
@@ -169,6 +190,17 @@ def _merge(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]
         else:
             if not isinstance(target.get(name), dict):
                 target[name] = value
+    return merged
+
+
+def _with_fallbacks(own: dict[str, Any], fallbacks: dict[str, Any]) -> dict[str, Any]:
+    merged = _copy_sections(own)
+    for key, value in fallbacks.items():
+        if isinstance(value, dict):
+            section = merged.get(key)
+            merged[key] = _with_fallbacks(section if isinstance(section, dict) else {}, value)
+        elif merged.get(key) is None or str(merged.get(key)).strip() == "":
+            merged[key] = value
     return merged
 
 

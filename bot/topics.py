@@ -39,6 +39,7 @@ class Topic:
     checked: dt.date
     questions: tuple[str, ...] = ()
     overview: bool = False
+    provisions: tuple[str, ...] = ()  # changes in the law it describes (content/law.yml)
 
     def answer_for(self, audience: str) -> str:
         for key in FALLBACK_ORDER.get(audience, DEFAULT_ORDER):
@@ -88,6 +89,7 @@ class TopicLibrary:
                 checked=data["checked"],
                 questions=tuple(data.get("questions") or ()),
                 overview=bool(data.get("overview", False)),
+                provisions=tuple(data.get("provisions") or ()),
             )
         return found
 

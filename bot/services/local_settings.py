@@ -35,7 +35,7 @@ class Editable:
 
     key: str
     label: str
-    kind: str  # phone | email | text | days
+    kind: str  # phone | email | text | days | age
     max_length: int
     hint: str = ""
 
@@ -54,6 +54,18 @@ EDITABLE: tuple[Editable, ...] = (
     Editable("complaints.phone", "Complaints phone", "phone", 20),
     Editable("complaints.email", "Complaints email", "email", 200),
     Editable("leaving_care_team.phone", "Leaving care team phone", "phone", 20),
+    Editable("childrens_services.phone", "Children's services phone", "phone", 20),
+    Editable("emergency_duty_team.phone", "Out-of-hours (emergency duty) phone", "phone", 20),
+    Editable("fostering_team.phone", "Fostering team phone", "phone", 20),
+    Editable(
+        "local_offer.council_tax", "Council tax for care leavers", "text", 300,
+        "One or two sentences said to care leavers, for example \u201cIf you are a care "
+        "leaver, you do not pay council tax until you are 25.\u201d",
+    ),
+    Editable("local_offer.council_tax_until_age", "Council tax help up to age", "age", 2,
+             "The age until which care leavers get council tax help (18 to 25)."),
+    Editable("local_offer.financial_support", "Local offer: help with money", "text", 300),
+    Editable("local_offer.housing_help", "Local offer: help with housing", "text", 300),
     Editable(
         "alerts_read_within", "When a person reads an urgent alert", "text", 120,
         "Ends the sentence in the safeguarding reply: \u201cA person from the council will "
@@ -87,6 +99,10 @@ def clean(setting: Editable, raw: str) -> str | int:
         low, high = RETENTION_DAYS
         if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
             raise ValueError(f"{name}: enter a whole number from {low} to {high}.")
+        return int(value)
+    if setting.kind == "age":
+        if not (value.isascii() and value.isdigit()) or not 18 <= int(value) <= 25:
+            raise ValueError(f"{name}: enter a whole number from 18 to 25.")
         return int(value)
     if len(value) > setting.max_length:
         raise ValueError(f"{name}: use {setting.max_length} characters or fewer.")

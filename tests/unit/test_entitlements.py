@@ -35,6 +35,18 @@ def test_a_college_student_under_20_gets_the_16_to_19_bursary() -> None:
 def test_an_apprentice_gets_three_thousand_in_three_payments() -> None:
     text = offer(19, "apprenticeship", "own")
     assert "£3,000" in text and "three £1,000 payments" in text
+    assert "No tax" in text and "Universal Credit" in text
+    assert "apprenticeship bursary" not in offer(25, "apprenticeship", "own")  # under 25 at start
+
+
+def test_the_university_bursary_names_the_two_year_course_rule() -> None:
+    assert "at least two years" in offer(19, "university", "own")
+
+
+def test_under_25s_hear_about_local_connection_and_staying_close_as_coming() -> None:
+    text = offer(19, "none", "supported")
+    assert "local connection" in text
+    assert "Staying Close" in text and "not working yet" in text
 
 
 def test_someone_in_their_own_home_gets_the_councils_council_tax_policy() -> None:
@@ -42,8 +54,12 @@ def test_someone_in_their_own_home_gets_the_councils_council_tax_policy() -> Non
 
 
 def test_priority_need_is_for_18_to_20_and_the_room_rate_exemption_to_24() -> None:
-    assert "priority" in offer(19, "none", "other")
-    assert "priority" not in offer(21, "none", "other")
+    assert "must treat you as a priority" in offer(19, "none", "other")
+    # FACTS.md (December 2026): at 21 and over, priority need if vulnerable as a result of
+    # having been in care, so the checker says "may", never "must" or nothing
+    at_21 = offer(21, "none", "other")
+    assert "must treat you as a priority" not in at_21
+    assert "may still be a priority" in at_21 and "being in care" in at_21
     assert "one-bedroom" in offer(24, "none", "own")
     assert "one-bedroom" not in offer(25, "none", "own")
 
