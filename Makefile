@@ -12,7 +12,7 @@ STAMP := $(VENV)/.carebot-installed
 # pip's index configuration here lists optional local mirrors that may not exist; hide that noise.
 QUIET_PIP := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 
-.PHONY: setup train run test test-postgres lint eval-nlu bench soak clean
+.PHONY: setup train run test test-postgres lint eval-nlu eval-answers eval-safety bench soak clean
 
 setup: $(STAMP)
 
@@ -42,6 +42,7 @@ test: setup
 	scripts/ensure-test-tools.sh
 	$(BIN)/carebot train
 	$(BIN)/ruff check .
+	$(BIN)/carebot content report
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The database and end-to-end tests again, against a throwaway PostgreSQL server
@@ -73,3 +74,15 @@ soak: setup
 
 bench: setup
 	$(BIN)/python -m bench.load
+
+# Benchmark (not a test): the real-question set (bench/data/real_questions/) sent to a real
+# `carebot serve`, one fresh conversation each; scores first replies per audience and half.
+eval-answers: setup
+	$(BIN)/carebot train
+	$(BIN)/python -m bench.eval_answers
+
+# Benchmark (not a test): the safety screen per layer and combined on the real-text sets
+# (bench/data/safety/ and the real questions), development and held-out halves.
+eval-safety: setup
+	$(BIN)/carebot train
+	$(BIN)/python -m bench.eval_safety

@@ -40,7 +40,6 @@ import json
 import os
 import platform
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,11 +52,10 @@ from datetime import date
 from pathlib import Path
 
 import aiohttp
-import httpx
 
-REPO = Path(__file__).resolve().parent.parent
+from bench.serve import CAREBOT, REPO, free_port, wait_healthy
+
 RESULTS_DIR = REPO / "bench" / "results"
-CAREBOT = [sys.executable, "-m", "bot.cli"]
 LEVELS = {1: 150, 10: 500, 50: 1500}  # concurrent conversations: messages sent at that level
 WARM_UP_MESSAGES = 30
 GOALS = {
@@ -177,12 +175,6 @@ def train(env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def peak_rss_mb(pid: int) -> float:
     """The resident set high-water marks (VmHWM) of the process and all its descendants (the
     understanding process), added up, in MiB."""
@@ -237,19 +229,6 @@ async def bench_carebot(env: dict[str, str], log_path: Path, bare: Send) -> dict
         "http_statuses": statuses, "rate_limited_replies": len(slowed),
         "bare_levels": levels["bare"],
     }
-
-
-async def wait_healthy(base: str, server: subprocess.Popen, started: float) -> float:
-    async with httpx.AsyncClient(timeout=2) as client:
-        while True:
-            with contextlib.suppress(httpx.TransportError):
-                if (await client.get(f"{base}/health")).status_code == 200:
-                    return time.perf_counter() - started
-            if server.poll() is not None:
-                raise SystemExit("carebot serve exited before it was ready (see its log)")
-            if time.perf_counter() - started > 300:
-                raise SystemExit("carebot serve was not ready within 300 s")
-            await asyncio.sleep(0.1)
 
 
 # ----------------------------------------------------------------------- bare Rasa
