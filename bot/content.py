@@ -157,6 +157,20 @@ class Content:
         key = "parent" if audience == "parent" else "child"
         return _fill(self.signposting_texts[key], flatten(self.authority)).strip()
 
+    @cached_property
+    def checkin_file(self) -> dict[str, Any]:
+        return _load_yaml(self.content_dir / "safeguarding" / "checkin.yml")
+
+    def checkin(self, key: str = "checkin") -> ChatText:
+        """The check-in when the safety screen is not sure (with its three buttons), or the
+        reply to "I'm OK" (``key="ok"``)."""
+        text = _fill(self.checkin_file["texts"][key], flatten(self.authority)).strip()
+        if key != "checkin":
+            return ChatText(text=text)
+        buttons = tuple(Button(title=b["title"], payload=b["payload"])
+                        for b in self.checkin_file["buttons"])
+        return ChatText(text=text, buttons=buttons)
+
     def after_concern(self) -> str:
         return _fill(self.signposting_texts["after_concern"], flatten(self.authority)).strip()
 

@@ -4,9 +4,11 @@ channel adapter -> safety screen -> size and injection guards -> Rasa agent (cus
 in process) -> replies. Adapters call :meth:`Assistant.handle`; they never talk to Rasa.
 
 The safety screen sees the raw text before anything else, including text that starts with
-"/" and text too long to answer. A possible disclosure, from the screen or from Rasa's
-`concern` intent, is stored as an urgent alert and answered with the fixed signposting; if
-the screen itself fails, the user gets the signposting anyway.
+"/" and text too long to answer. What the lexicon and Rasa's `concern` intent found is triaged
+(``bot/safety/triage.py``) into three outcomes: a disclosure is stored as an urgent alert and
+answered with the fixed signposting; "not sure" is answered as usual with a warm check-in
+after it and stored as a possible concern; anything else is answered as usual. If the screen
+itself fails, or the model cannot be asked about a lexicon hit, the user gets the signposting.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from datetime import timedelta
 
 from bot.channels.messages import IncomingMessage, Reply
 from bot.content import Content
-from bot.rasa_runtime import RasaRuntime, is_concern
-from bot.safety.alerts import raise_alert
+from bot.rasa_runtime import RasaRuntime, concern_score
+from bot.safety.alerts import checked_in_recently, escalate_checkin, raise_alert
 from bot.safety.screen import SafetyScreen, ScreenResult
+from bot.safety.triage import Outcome, Verdict, triage
 from bot.services.chat_users import get_or_create_chat_user
 from bot.services.consultation_chat import (
     CONTINUE_PAYLOAD,
@@ -35,7 +38,7 @@ from bot.services.user_data import erase, held_data, record_request
 from bot.topics import TopicLibrary
 from db.encryption import DataKeys
 from db.engine import session_scope
-from db.models import Audience
+from db.models import AlertPriority, Audience
 from db.time import as_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -50,12 +53,23 @@ COMMANDS = {
     "/delete_confirm": "delete_confirm",
     "/delete_cancel": "delete_cancelled",
 }
+# The chat's own features asked for in plain words ("delete what I said"): the intent runs the
+# command, when the model is at least this sure and nothing worried the safety screen.
+PLAIN_WORD_COMMANDS = {
+    "ask_privacy": "/privacy", "ask_my_data": "/mydata", "ask_delete": "/delete",
+    "ask_help": "/help", "start_again": "/start",
+}
+PLAIN_WORD_CONFIDENCE = 0.5
+# The check-in's buttons: answered by the pipeline, never by Rasa.
+CHECKIN_OK = "/checkin_ok"
+CHECKIN_ESCALATE = {"/checkin_not_ok": "checkin_not_ok", "/checkin_talk": "checkin_talk"}
 
 
 @dataclass(frozen=True)
 class UserState:
     audience: str = Audience.UNKNOWN.value
     concern_recent: bool = False
+    checkin_recent: bool = False  # the chat checked in with this person lately
 
 
 @dataclass
@@ -80,8 +94,15 @@ class Assistant:
         text = message.text
 
         screened = self.screen_text(text)
+        parse = None
+        verdict: Verdict | None = None
         if screened.is_concern:
-            return await self.escalate(user_key, message.channel, text, screened.categories)
+            # The lexicon noticed something: the model's reading decides between a disclosure
+            # and a check-in (if it can't be asked, a disclosure: fail safe).
+            parse = await self._understand_or_none(user_key, text, message.channel)
+            verdict = triage(screened, None if parse is None else concern_score(parse))
+            if verdict.outcome == Outcome.DISCLOSURE:
+                return await self.escalate(user_key, message.channel, text, verdict.categories)
 
         if not self.rate_limiter.allow(user_key):
             return [self._say("slow_down")]
@@ -96,28 +117,55 @@ class Assistant:
             return await self.redeem(user_key, message, code)
         if command in COMMANDS:
             return await self.run_command(user_key, command)
+        if text == CHECKIN_OK:
+            return [Reply(self.content.checkin("ok").text)]
+        if text in CHECKIN_ESCALATE:  # "I'm not OK", "I want to talk to someone"
+            return await self.escalate(user_key, message.channel, CHECKIN_ESCALATE[text],
+                                       (CHECKIN_ESCALATE[text],), after_checkin=True)
 
         rasa_text = self.to_rasa_text(text)
         try:
             # The person's state is read while the understanding process parses (both wait on
             # something else); the dialogue, which may change that state, comes after both.
-            parse, state = await asyncio.gather(
-                self.runtime.understand(user_key, rasa_text, message.channel),
-                asyncio.to_thread(self._user_state, user_key),
-                return_exceptions=True,
-            )
+            if parse is None:
+                parse, state = await asyncio.gather(
+                    self.runtime.understand(user_key, rasa_text, message.channel),
+                    asyncio.to_thread(self._user_state, user_key),
+                    return_exceptions=True,
+                )
+            else:
+                state = await asyncio.to_thread(self._user_state, user_key)
             if isinstance(parse, BaseException):
                 raise parse
-            if is_concern(parse):  # even if the database is down: the alert path copes
-                return await self.escalate(user_key, message.channel, text, ("model",))
+            if verdict is None:
+                verdict = triage(ScreenResult(), concern_score(parse))
+            if verdict.outcome == Outcome.DISCLOSURE:  # the model alone is clear
+                return await self.escalate(user_key, message.channel, text, verdict.categories)
             if isinstance(state, BaseException):
                 raise state
-            turn = await self.runtime.respond(user_key, rasa_text, message.channel, parse=parse)
+            if verdict.outcome == Outcome.NOT_SURE and state.checkin_recent:
+                # a further concern after a check-in is not left to another check-in
+                return await self.escalate(user_key, message.channel, text, verdict.categories,
+                                           after_checkin=True)
+            routed = plain_word_command(parse) if verdict.outcome == Outcome.ORDINARY else None
+            if routed is None:
+                turn = await self.runtime.respond(user_key, rasa_text, message.channel,
+                                                  parse=parse)
         except Exception:  # database or model trouble: say so kindly, never go silent
             log.exception("could not answer channel=%s user=%s", message.channel, user_key[:8])
+            if verdict is not None and verdict.outcome == Outcome.NOT_SURE:
+                return await self.check_in(user_key, message.channel, text, verdict, [])
             return [self._say("try_again")]
-        if turn.concern:
-            return await self.escalate(user_key, message.channel, text, ("model",))
+        if routed is not None:
+            return await self.run_command(user_key, routed)
+        if verdict.outcome == Outcome.NOT_SURE or turn.concern:
+            # Not sure: the question answered (unless the only reading was `concern`), then
+            # the check-in. The concern rule firing on a message the triage did not find
+            # clear is a check-in, never silence.
+            if verdict.outcome != Outcome.NOT_SURE:
+                verdict = Verdict(Outcome.NOT_SURE, ("model",))
+            answered = [] if turn.concern else turn.replies
+            return await self.check_in(user_key, message.channel, text, verdict, answered)
         replies = turn.replies or [self._say("fallback")]
         if state.concern_recent:
             replies.append(Reply(self.content.after_concern()))
@@ -134,12 +182,36 @@ class Assistant:
             log.exception("safety screen failed; answering with the signposting")
             return ScreenResult(("screen_failed",))
 
-    async def escalate(
-        self, user_key: str, channel: str, text: str, categories: tuple[str, ...]
+    async def _understand_or_none(self, user_key: str, text: str, channel: str) -> dict | None:
+        """The model's reading of a message the lexicon noticed; None if it can't be had."""
+        try:
+            return await self.runtime.understand(user_key, self.to_rasa_text(text), channel)
+        except Exception:
+            log.exception("could not ask the model about a screened message user=%s",
+                          user_key[:8])
+            return None
+
+    async def check_in(
+        self, user_key: str, channel: str, text: str, verdict: Verdict, answered: list[Reply]
     ) -> list[Reply]:
-        """Store the urgent alert first, then give the fixed signposting (whatever happened)."""
+        """Not sure: store a possible concern for the duty role, answer what was asked, then
+        the warm check-in with its buttons (I'm OK / I'm not OK / I want to talk to someone)."""
+        await asyncio.to_thread(
+            raise_alert, self.database_url, self.keys, user_key=user_key, channel=channel,
+            text=text, categories=verdict.categories, priority=AlertPriority.POSSIBLE,
+        )
+        said = self.content.checkin()
+        return [*answered, Reply(text=said.text, buttons=list(said.buttons))]
+
+    async def escalate(
+        self, user_key: str, channel: str, text: str, categories: tuple[str, ...],
+        after_checkin: bool = False,
+    ) -> list[Reply]:
+        """Store the urgent alert first, then give the fixed signposting (whatever happened).
+        After a check-in, the possible concern it raised becomes urgent too."""
+        store = escalate_checkin if after_checkin else raise_alert
         raised = await asyncio.to_thread(
-            raise_alert, self.database_url, self.keys,
+            store, self.database_url, self.keys,
             user_key=user_key, channel=channel, text=text, categories=categories,
         )
         replies = [Reply(self.content.signposting(raised.audience.value))]
@@ -262,8 +334,19 @@ class Assistant:
             recent = user.concern_raised_at is not None and (
                 utcnow() - as_utc(user.concern_raised_at) < CONCERN_REMINDER_FOR
             )
-            return UserState(audience=user.audience.value, concern_recent=recent)
+            return UserState(audience=user.audience.value, concern_recent=recent,
+                             checkin_recent=checked_in_recently(user))
 
     def _say(self, key: str, **values: str) -> Reply:
         said = self.content.say(key, **values)
         return Reply(text=said.text, buttons=list(said.buttons))
+
+
+def plain_word_command(parse: dict) -> str | None:
+    """The chat command a message asks for in plain words ("delete what I said"), if the
+    model is sure enough; None otherwise."""
+    intent = parse.get("intent") or {}
+    command = PLAIN_WORD_COMMANDS.get(intent.get("name") or "")
+    if command and (intent.get("confidence") or 0.0) >= PLAIN_WORD_CONFIDENCE:
+        return command
+    return None

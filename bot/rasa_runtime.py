@@ -132,8 +132,9 @@ class RasaRuntime:
         self, conversation_key: str, text: str, channel: str, metadata: dict | None = None,
         parse: dict[str, Any] | None = None,
     ) -> RasaTurn:
-        """Understand once (unless ``parse`` is given), then either escalate a possible
-        disclosure or run the dialogue.
+        """Run the dialogue on ``parse`` (the pipeline has triaged it already), or understand
+        ``text`` first and escalate a possible disclosure before any dialogue (for the chat's
+        own payloads, e.g. carrying on a form after an invite code).
 
         The `concern` intent counts when it is anywhere in the ranking above
         ``CONCERN_THRESHOLD``, not only when it wins: for safeguarding, recall comes first.
@@ -141,8 +142,8 @@ class RasaRuntime:
         """
         if parse is None:
             parse = await self.understand(conversation_key, text, channel)
-        if is_concern(parse):
-            return RasaTurn(replies=[], concern=True, intent=CONCERN_INTENT)
+            if is_concern(parse):
+                return RasaTurn(replies=[], concern=True, intent=CONCERN_INTENT)
         output = CollectingOutputChannel()
         message = UserMessage(
             text, output, sender_id=conversation_key, input_channel=channel, metadata=metadata,

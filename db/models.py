@@ -43,6 +43,7 @@ class Audience(str, enum.Enum):
     CHILD = "child"
     CARE_LEAVER = "care_leaver"
     PARENT = "parent"
+    CARER = "carer"  # a foster or kinship carer (grandparent, aunt, older sibling, guardian)
 
 
 class ConsultationRole(str, enum.Enum):
@@ -149,6 +150,7 @@ class ChatUser(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     concern_raised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checkin_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     delete_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -227,10 +229,17 @@ class ConsultationAnswer(Base):
     consultation: Mapped[Consultation] = relationship(back_populates="answers")
 
 
+class AlertPriority(str, enum.Enum):
+    URGENT = "urgent"  # a disclosure: the signposting was given; read it now
+    POSSIBLE = "possible"  # a check-in was given; duty reviews it, escalates or closes it
+
+
 class Alert(Base):
-    """An urgent safeguarding alert: stored before the user is answered."""
+    """A safeguarding alert, stored before the user is answered: urgent (a disclosure) or a
+    possible concern (the chat checked in); a possible concern can be escalated to urgent."""
 
     __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_priority_created", "priority", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     chat_user_id: Mapped[int | None] = mapped_column(ForeignKey("chat_users.id"))
@@ -242,6 +251,11 @@ class Alert(Base):
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     delete_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    priority: Mapped[str] = mapped_column(String(10), default=AlertPriority.URGENT.value,
+                                          server_default=AlertPriority.URGENT.value)
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", name="fk_alerts_escalated_by"))
 
 
 class AuditEntry(Base):

@@ -33,7 +33,15 @@ from sqlalchemy.orm import Session
 
 from bot.services.consultation_form import load_form
 from db.encryption import DataKeys
-from db.models import Alert, Child, Consultation, ConsultationAnswer, ConsultationRole, Review
+from db.models import (
+    Alert,
+    AlertPriority,
+    Child,
+    Consultation,
+    ConsultationAnswer,
+    ConsultationRole,
+    Review,
+)
 from db.time import as_utc
 
 CHAIRING = {"chair", "co_chair"}
@@ -133,7 +141,7 @@ def rates_for_iro(
         select(Alert).join(Review, Review.id == Alert.review_id)
         .join(Child, Child.id == Review.child_id)
         .where(Child.iro_id == iro_id, Alert.created_at >= period.start,
-               Alert.created_at < period.end)
+               Alert.created_at < period.end, Alert.priority == AlertPriority.URGENT.value)
     ).all()
     rates.alerts = len(alerts)
     for alert in alerts:

@@ -20,6 +20,7 @@ ROUTES = [
     Route("/reviews/{review_id:int}/export", reviews.export, methods=["POST"]),
     Route("/alerts", alerts.alerts_page),
     Route("/alerts/{alert_id:int}/acknowledge", alerts.acknowledge, methods=["POST"]),
+    Route("/alerts/{alert_id:int}/escalate", alerts.escalate, methods=["POST"]),
     Route("/reports", report_pages.report_page),
     Route("/reports.csv", report_pages.report_csv),
     Route("/reports/chart.svg", report_pages.report_chart),

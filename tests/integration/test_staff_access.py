@@ -225,3 +225,36 @@ def test_every_staff_page_says_no_store(client, demo_reviews):
                  "/iro/reports", "/iro/reports.csv", "/iro/search?q=j", "/iro/reviews/999999"):
         assert amara.get(path).headers["cache-control"] == "no-store", path
     assert client().get("/iro/login").headers["cache-control"] == "no-store"
+
+
+def test_duty_reviews_a_possible_concern_and_escalates_or_closes_it(
+    client, staff_db, data_keys, audit
+):
+    with staff_db() as session:
+        possible = [
+            Alert(channel="web", categories="model", priority="possible",
+                  text_enc=data_keys.encrypt(f"possible concern {n}"),
+                  delete_after=utcnow() + timedelta(days=30))
+            for n in ("one", "two")
+        ]
+        session.add_all(possible)
+        session.flush()
+        first, second = (a.id for a in possible)
+    duty = client("duty.dev")
+    page = duty.get("/iro/alerts").text
+    assert "Possible concerns to review" in page and "possible concern one" in page
+    assert "Escalate to urgent" in page
+
+    assert duty.post(f"/iro/alerts/{first}/escalate", {"next": "/iro/alerts"}).status_code == 303
+    assert duty.post(f"/iro/alerts/{second}/acknowledge",
+                     {"next": "/iro/alerts"}).status_code == 303
+    with staff_db() as session:
+        escalated, closed = session.get(Alert, first), session.get(Alert, second)
+        assert escalated.priority == "urgent" and escalated.escalated_at is not None
+        assert escalated.acknowledged_at is None  # now an open urgent alert
+        assert closed.priority == "possible" and closed.acknowledged_at is not None
+    assert audit(action="escalate_concern", target_id=str(first), outcome="ok")
+    assert audit(action="close_concern", target_id=str(second), outcome="ok")
+    # an urgent alert cannot be "escalated"; an IRO cannot act on an unlinked concern
+    assert duty.post(f"/iro/alerts/{first}/escalate").status_code == 404
+    assert client("iro.amara").post(f"/iro/alerts/{second}/escalate").status_code == 404
