@@ -30,14 +30,28 @@ def ranked_topics(tracker: Tracker) -> list[str]:
 
 
 def send_topic(
-    dispatcher: CollectingDispatcher, ctx: AppContext, topic: Topic, audience: str
+    dispatcher: CollectingDispatcher, ctx: AppContext, topic: Topic, audience: str,
+    also_asked: list[Topic] | None = None,
 ) -> None:
+    """The answer with its follow-ups as buttons; then, for a long message that asked more
+    than one thing, the other questions offered as buttons ("You also asked about ...")."""
     buttons = []
     for follow_up in topic.follow_ups:
         other = ctx.topics.get(follow_up)
         if other is not None:
             buttons.append({"title": other.title, "payload": other.payload})
     dispatcher.utter_message(text=ctx.content.fill(topic.answer_for(audience)), buttons=buttons)
+    others = [t for t in also_asked or [] if t.id != topic.id]
+    if others:
+        said = ctx.content.say("also_asked")
+        dispatcher.utter_message(
+            text=said.text, buttons=[{"title": t.title, "payload": t.payload} for t in others])
+
+
+def also_asked(tracker: Tracker, ctx: AppContext) -> list[Topic]:
+    """Topics of the other questions in the latest message (the retriever's entities)."""
+    found = [ctx.topics.get(v) for v in tracker.get_latest_entity_values("also_asked")]
+    return [t for t in found if t is not None]
 
 
 class ActionAnswerTopic(Action):
@@ -60,17 +74,17 @@ class ActionAnswerTopic(Action):
             )
             return []
         audience = audience_of(ctx.database_url, tracker.sender_id, ctx.content.retention)
+        others = also_asked(tracker, ctx)
         if audience != Audience.UNKNOWN or not topic.differs_by_audience:
-            send_topic(dispatcher, ctx, topic, audience.value)
+            send_topic(dispatcher, ctx, topic, audience.value, others)
             return []
         # Answer straight away for the likeliest reader; offer the other versions once.
         text = tracker.latest_message.get("text") or ""
-        guessed = guess_audience(text, ctx.content.audience_cues["parent"])
-        send_topic(dispatcher, ctx, topic, guessed.value)
+        guessed = guess_audience(text, ctx.content.audience_cues)
+        send_topic(dispatcher, ctx, topic, guessed.value, others)
         if tracker.get_slot("audience_offered"):
             return []
-        offer = "offer_other_audiences_parent" if guessed == Audience.PARENT else (
-            "offer_other_audiences")
+        offer = f"offer_other_audiences_{guessed.value}"
         say(dispatcher, ctx, offer)
         return [SlotSet("pending_topic", topic.id), SlotSet("audience_offered", True)]
 
@@ -86,7 +100,7 @@ class ActionSetAudience(Action):
         said = set(tracker.get_latest_entity_values("audience"))
         # "I used to be in care" also contains "in care"; "a parent of a child in care" too
         audience = next(
-            (Audience(a) for a in ("care_leaver", "parent", "child") if a in said),
+            (Audience(a) for a in ("care_leaver", "carer", "parent", "child") if a in said),
             Audience.UNKNOWN,
         )
         if audience == Audience.UNKNOWN:
