@@ -1,4 +1,4 @@
-"""Who carebot is talking to: a child in care, a care leaver or a parent."""
+"""Who carebot is talking to: a child in care, a care leaver, a parent or a carer."""
 
 from __future__ import annotations
 
@@ -25,10 +25,20 @@ def set_audience(
         get_or_create_chat_user(session, user_key, retention).audience = audience
 
 
-def guess_audience(text: str, parent_cues: list[str]) -> Audience:
-    """Who is probably asking, from words like "my son"; a child unless it is clearly a parent."""
+GUESS_ORDER = (Audience.CARER, Audience.PARENT, Audience.CARE_LEAVER)
+
+
+def guess_audience(text: str, cues: dict[str, list[str]]) -> Audience:
+    """Who is probably asking, from words like "my grandson lives with us" (a carer), "my
+    son" (a parent) or "I left care" (a care leaver); a child in care unless it is clear.
+
+    Carers come first: "my foster son" and "my grandson" are not a parent's words."""
     lowered = " " + " ".join(text.lower().replace("’", "'").split()) + " "
-    if any(f" {cue} " in lowered or f" {cue}'" in lowered or f" {cue}," in lowered
-           or f" {cue}." in lowered or f" {cue}?" in lowered for cue in parent_cues):
-        return Audience.PARENT
+    for audience in GUESS_ORDER:
+        if any(_said(cue, lowered) for cue in cues.get(audience.value, [])):
+            return audience
     return Audience.CHILD
+
+
+def _said(cue: str, lowered: str) -> bool:
+    return any(f" {cue}{end}" in lowered for end in (" ", "'", ",", ".", "?", "!"))

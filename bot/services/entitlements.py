@@ -50,6 +50,21 @@ class EntitlementsForm:
                 return str(value)
         return None
 
+    def already_said(self, texts: list[str]) -> dict[str, str]:
+        """What the person's own messages already answer (newest first wins), so the checker
+        does not ask again: age from "I'm 19" and the like, the rest from ``already_said``."""
+        found: dict[str, str] = {}
+        for text in texts:
+            cleaned = _words(text)
+            age = stated_age(text)
+            if age is not None:
+                found.setdefault("leaver_age", str(age))
+            for slot, values in (self.spec.get("already_said") or {}).items():
+                for value, phrases in values.items():
+                    if slot not in found and any(_has_phrase(cleaned, p) for p in phrases):
+                        found[slot] = str(value)
+        return found
+
     def applies(self, profile: Profile) -> list[dict[str, Any]]:
         return [e for e in self.spec["entitlements"] if _holds(e.get("when") or {}, profile)]
 
@@ -60,6 +75,22 @@ def parse_age(text: str) -> int | None:
         return None
     age = numbers[0]
     return age if 10 <= age <= 30 else None
+
+
+_STATED_AGE = re.compile(
+    r"\b(?:i'?m|i am|im|aged?|age is|turned|turning)\s+(\d{2})\b"
+    r"|\b(\d{2})\s*(?:yo|y/o|yrs? old|years? old|year-old)\b",
+    re.IGNORECASE,
+)
+
+
+def stated_age(text: str) -> int | None:
+    """An age the person says is theirs ("I'm 19", "19 years old"), within 10-30."""
+    for match in _STATED_AGE.finditer(text.replace("\u2019", "'")):
+        age = int(match.group(1) or match.group(2))
+        if 10 <= age <= 30:
+            return age
+    return None
 
 
 def _holds(when: dict[str, Any], profile: Profile) -> bool:

@@ -40,6 +40,9 @@ def ask(dispatcher: CollectingDispatcher, slot: str) -> None:
 
 
 class ActionStartEntitlements(Action):
+    """Starts the checker with what the person already said filled in (their question, or
+    earlier in this conversation), so it only asks what it doesn't know."""
+
     def name(self) -> str:
         return "action_start_entitlements"
 
@@ -47,7 +50,14 @@ class ActionStartEntitlements(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(text=app_context().content.fill(checker().spec["intro"]))
-        return cleared()
+        known = checker().already_said(said_so_far(tracker))
+        return cleared() + [SlotSet(slot, value) for slot, value in known.items()]
+
+
+def said_so_far(tracker: Tracker) -> list[str]:
+    """The person's messages in this conversation, newest first."""
+    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    return [t for t in reversed(texts) if t and not t.startswith("/")]
 
 
 class _AskSlot(Action):

@@ -35,7 +35,8 @@ def test_at_least_95_percent_of_held_out_questions_get_the_right_answer(
             first = response.json()[0]["text"]
             answers = {content.fill(a) for a in topics.get(message["topic"]).answers.values()}
             also = set(message.get("also", []))
-            if first in answers or ("check_entitlements" in also and "4 quick questions" in first):
+            checker = "check_entitlements" in also and "a few quick questions" in first
+            if first in answers or checker:
                 right += 1
             else:
                 misses.append((message["topic"], message["text"]))

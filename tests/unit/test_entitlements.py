@@ -107,3 +107,18 @@ def test_stop_words_end_the_checker() -> None:
 
 def test_ages_outside_reason_are_not_taken() -> None:
     assert parse_age("I am 5") is None and parse_age("99") is None and parse_age("18") == 18
+
+
+def test_what_the_person_already_said_is_not_asked_again() -> None:
+    said = FORM.already_said(["im 19 and at uni, living in my own flat. what can i get?"])
+    assert said == {"leaver_age": "19", "leaver_activity": "university", "leaver_housing": "own"}
+
+
+def test_newest_message_wins_and_numbers_that_are_not_ages_are_ignored() -> None:
+    said = FORM.already_said(["actually I'm 20 now", "I was 17 when I left, I had 2 jobs"])
+    assert said["leaver_age"] == "20"
+    assert FORM.already_said(["i need 10 driving lessons"]) == {}
+
+
+def test_a_parent_says_so_in_their_own_words() -> None:
+    assert FORM.already_said(["me and my baby need a flat"])["leaver_is_parent"] == "yes"

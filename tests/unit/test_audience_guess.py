@@ -1,0 +1,44 @@
+"""Who is asking, from their own words: carers, parents, care leavers, else a child in care."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import REPO_ROOT
+from bot.content import Content
+from bot.services.audience import guess_audience
+from db.models import Audience
+
+CUES = Content(REPO_ROOT / "content", "demoshire").audience_cues
+
+
+@pytest.mark.parametrize("text", [
+    "my foster child wants to go to a sleepover, do i need to ask the social worker",
+    "My grandson lives with us since his mum went into rehab, can we get any money?",
+    "as his kinship carer am I allowed to sign the school trip form",
+    "we foster two boys and want to take them to spain",
+    "Im a special guardian for my niece, who pays for her uniform?",
+    "can i cut my foster daughter's hair",
+])
+def test_carers_are_recognised_from_what_they_write(text: str) -> None:
+    assert guess_audience(text, CUES) == Audience.CARER
+
+
+@pytest.mark.parametrize("text", [
+    "my son is in foster care and they cut my contact",
+    "Can I see my daughter more often?",
+])
+def test_parents_are_recognised(text: str) -> None:
+    assert guess_audience(text, CUES) == Audience.PARENT
+
+
+def test_a_care_leaver_is_recognised() -> None:
+    assert guess_audience("i left care last year and my pa never answers", CUES) == (
+        Audience.CARE_LEAVER)
+
+
+@pytest.mark.parametrize("text", [
+    "can my carer take my phone", "i want to live with my nan", "when is my review",
+])
+def test_anyone_else_is_answered_as_a_child_in_care(text: str) -> None:
+    assert guess_audience(text, CUES) == Audience.CHILD
