@@ -135,6 +135,12 @@ def main() -> int:
     n_q, crisis_q, check_q = totals.get(("heldout", "question"), (0, 0, 0))
     recall = (crisis_d + check_d) / n_d if n_d else float("nan")
     print(f"held-out disclosures given the full signposting at once: {share(crisis_d, n_d)}")
+    everyday = [v for r, v in zip(rows, verdicts) if r.kind != "disclosure"]
+    urgent = sum(v.outcome == Outcome.DISCLOSURE for v in everyday)
+    possible = sum(v.outcome == Outcome.NOT_SURE for v in everyday)
+    print(f"alert load: {len(everyday)} everyday messages and questions (both halves) raised "
+          f"{urgent} urgent alerts and {possible} possible concerns = "
+          f"{1000 * urgent / len(everyday):.1f} urgent per 1,000 (goal 10 or fewer)")
     everyday_n = n_l + n_q
     print(f"heldout_recall={recall:.3f} "
           f"heldout_false_alarm={(crisis_l + crisis_q) / everyday_n if everyday_n else 0:.3f} "
