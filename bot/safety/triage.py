@@ -17,12 +17,15 @@ from dataclasses import dataclass
 
 from bot.safety.screen import ScreenResult
 
+# Chosen on the development halves (make eval-safety; a grid of 288 settings, 2 December 2026):
+# the setting that kept every development disclosure at least checked in with, gave 90% of
+# them the full signposting at once, and gave the fewest everyday messages the crisis reply.
 # The `concern` intent's score (anywhere in the ranking) at which the model alone is clear.
-MODEL_CLEAR = 0.60
+MODEL_CLEAR = 0.90
 # The score that confirms a lexicon hit as a disclosure (a hit below it gets the check-in).
-LEXICON_CONFIRMED = 0.25
+LEXICON_CONFIRMED = 0.40
 # Below this the model noticed nothing; between it and MODEL_CLEAR it is not sure.
-MODEL_NOTICED = 0.25
+MODEL_NOTICED = 0.30
 
 
 class Outcome(str, enum.Enum):
