@@ -60,6 +60,7 @@ PLAIN_WORD_COMMANDS = {
     "ask_help": "/help", "start_again": "/start",
 }
 PLAIN_WORD_CONFIDENCE = 0.5
+SCREEN_FAILED = "screen_failed"
 # The check-in's buttons: answered by the pipeline, never by Rasa.
 CHECKIN_OK = "/checkin_ok"
 CHECKIN_ESCALATE = {"/checkin_not_ok": "checkin_not_ok", "/checkin_talk": "checkin_talk"}
@@ -98,8 +99,12 @@ class Assistant:
         verdict: Verdict | None = None
         if screened.is_concern:
             # The lexicon noticed something: the model's reading decides between a disclosure
-            # and a check-in (if it can't be asked, a disclosure: fail safe).
-            parse = await self._understand_or_none(user_key, text, message.channel)
+            # and a check-in. Fail safe: a disclosure if the screen itself failed, if the text
+            # is too long to answer (the model reads only its start), or if the model can't
+            # be asked.
+            answerable = len(text.strip()) <= self.max_message_chars
+            if SCREEN_FAILED not in screened.categories and answerable:
+                parse = await self._understand_or_none(user_key, text, message.channel)
             verdict = triage(screened, None if parse is None else concern_score(parse))
             if verdict.outcome == Outcome.DISCLOSURE:
                 return await self.escalate(user_key, message.channel, text, verdict.categories)
@@ -180,7 +185,7 @@ class Assistant:
             return self.screen.check(text)
         except Exception:  # fail safe: a broken screen must not hide a disclosure
             log.exception("safety screen failed; answering with the signposting")
-            return ScreenResult(("screen_failed",))
+            return ScreenResult((SCREEN_FAILED,))
 
     async def _understand_or_none(self, user_key: str, text: str, channel: str) -> dict | None:
         """The model's reading of a message the lexicon noticed; None if it can't be had."""

@@ -50,7 +50,8 @@ def send_topic(
 
 def also_asked(tracker: Tracker, ctx: AppContext) -> list[Topic]:
     """Topics of the other questions in the latest message (the retriever's entities)."""
-    found = [ctx.topics.get(v) for v in tracker.get_latest_entity_values("also_asked")]
+    found = [ctx.topics.get(topic_of_intent(v) or v)
+             for v in tracker.get_latest_entity_values("also_asked")]
     return [t for t in found if t is not None]
 
 
