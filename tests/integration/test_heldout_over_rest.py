@@ -33,8 +33,9 @@ def test_at_least_95_percent_of_held_out_questions_get_the_right_answer(
                 json={"sender": f"heldout-{uuid.uuid4()}", "message": message["text"]},
             )
             first = response.json()[0]["text"]
-            answers = {content.fill(a) for a in topics.get(message["topic"]).answers.values()}
             also = set(message.get("also", []))
+            credited = [topics.get(t) for t in [message["topic"], *also] if topics.get(t)]
+            answers = {content.fill(a) for topic in credited for a in topic.answers.values()}
             checker = "check_entitlements" in also and "a few quick questions" in first
             if first in answers or checker:
                 right += 1
