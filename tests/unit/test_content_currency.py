@@ -134,3 +134,10 @@ def test_the_content_report_lists_what_it_promises() -> None:
     assert "Figures in answers that content/facts.yml does not have: 0" in report
     late = build_report(CONTENT, "demoshire", dt.date.today() + dt.timedelta(days=400))
     assert "Answers not checked in the last 12 months: 0" not in late
+
+
+def test_help_at_hand_is_offered_to_care_leavers_with_its_age_limit_and_hours() -> None:
+    for topic in LIBRARY.topics.values():
+        text = topic.answers.get("care_leaver", "")
+        if "Help at Hand" in text or "0800 528 0731" in text:
+            assert "9am to 5pm" in text and "21" in text and "25" in text, topic.id
