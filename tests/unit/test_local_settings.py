@@ -119,3 +119,26 @@ def test_if_the_overrides_cannot_be_loaded_the_last_known_values_are_used():
     assert "within an hour" in content.signposting("child")
     fresh = Content(CONTENT, "demoshire", overrides=loader)
     assert "by the end of the next working day" in fresh.signposting("child")
+
+
+@pytest.mark.parametrize(("age", "ok"), [("25", True), ("18", True), ("17", False),
+                                         ("26", False), ("twenty", False), ("", False)])
+def test_the_council_tax_age_limit_is_a_whole_number_from_18_to_25(age, ok):
+    setting = BY_KEY["local_offer.council_tax_until_age"]
+    if ok:
+        assert clean(setting, age) == int(age)
+    else:
+        with pytest.raises(ValueError):
+            clean(setting, age)
+
+
+def test_a_council_can_set_its_local_offer_help_with_money_housing_and_council_tax():
+    form = {"local_offer_council_tax": "Care leavers pay no council tax until 25.",
+            "local_offer_financial_support": "We help with bills.",
+            "local_offer_housing_help": "We help you find a flat.",
+            "emergency_duty_team_phone": "01632 960999"}
+    assert validate(form) == {
+        "local_offer.council_tax": "Care leavers pay no council tax until 25.",
+        "local_offer.financial_support": "We help with bills.",
+        "local_offer.housing_help": "We help you find a flat.",
+        "emergency_duty_team.phone": "01632 960999"}
