@@ -44,6 +44,10 @@ from db.time import as_utc, utcnow
 log = logging.getLogger(__name__)
 
 CONCERN_REMINDER_FOR = timedelta(hours=24)
+# The 24-hour reminder after a disclosure only where the channel keeps the chat on the person's
+# device anyway (their Telegram history), so it reveals nothing the device does not already
+# show; a web chat or an integration's screen may be in front of someone else by then.
+HISTORY_ON_DEVICE = frozenset({"telegram"})
 COMMANDS = {
     "/start": "start",
     "/help": "help",
@@ -109,25 +113,15 @@ class Assistant:
             if verdict.outcome == Outcome.DISCLOSURE:
                 return await self.escalate(user_key, message.channel, text, verdict.categories)
 
-        if not self.rate_limiter.allow(user_key):
-            return [self._say("slow_down")]
-        text = text.strip()
-        command = text.split()[0].lower() if text.startswith("/") else ""
-        if not text:
-            return [self._say("empty_message")]
-        if len(text) > self.max_message_chars:
-            return [self._say("message_too_long", limit=str(self.max_message_chars))]
-        code = find_code(text) if command in {"", "/start"} else None
-        if code is not None:  # an invite code, alone, in a sentence, or after /start
-            return await self.redeem(user_key, message, code)
-        if command in COMMANDS:
-            return await self.run_command(user_key, command)
-        if text == CHECKIN_OK:
-            return [Reply(self.content.checkin("ok").text)]
-        if text in CHECKIN_ESCALATE:  # "I'm not OK", "I want to talk to someone"
-            return await self.escalate(user_key, message.channel, CHECKIN_ESCALATE[text],
-                                       (CHECKIN_ESCALATE[text],), after_checkin=True)
+        early = await self._answered_before_understanding(user_key, message)
+        if early is not None:
+            if verdict is not None and verdict.outcome == Outcome.NOT_SURE:
+                # Whatever answered (slow down, a command, an invite code), what the screen
+                # noticed is never lost: recorded, and the check-in follows the answer.
+                return await self.not_sure(user_key, message.channel, text, verdict, early)
+            return early
 
+        text = text.strip()
         rasa_text = self.to_rasa_text(text)
         try:
             # The person's state is read while the understanding process parses (both wait on
@@ -172,13 +166,54 @@ class Assistant:
             answered = [] if turn.concern else turn.replies
             return await self.check_in(user_key, message.channel, text, verdict, answered)
         replies = turn.replies or [self._say("fallback")]
-        if state.concern_recent:
+        if state.concern_recent and message.channel in HISTORY_ON_DEVICE:
             replies.append(Reply(self.content.after_concern()))
         log.info(
             "message handled channel=%s user=%s replies=%d ms=%.1f",
             message.channel, user_key[:8], len(replies), (time.perf_counter() - started) * 1000,
         )
         return replies
+
+    async def _answered_before_understanding(
+        self, user_key: str, message: IncomingMessage
+    ) -> list[Reply] | None:
+        """The replies that need no model: the rate limit, empty or over-long text, an invite
+        code, the chat's commands and the check-in's buttons; None for everything else."""
+        if not self.rate_limiter.allow(user_key):
+            return [self._say("slow_down")]
+        text = message.text.strip()
+        command = text.split()[0].lower() if text.startswith("/") else ""
+        if not text:
+            return [self._say("empty_message")]
+        if len(text) > self.max_message_chars:
+            return [self._say("message_too_long", limit=str(self.max_message_chars))]
+        code = find_code(text) if command in {"", "/start"} else None
+        if code is not None:  # an invite code, alone, in a sentence, or after /start
+            return await self.redeem(user_key, message, code)
+        if command in COMMANDS:
+            return await self.run_command(user_key, command)
+        if text == CHECKIN_OK:
+            return [Reply(self.content.checkin("ok").text)]
+        if text in CHECKIN_ESCALATE:  # "I'm not OK", "I want to talk to someone"
+            return await self.escalate(user_key, message.channel, CHECKIN_ESCALATE[text],
+                                       (CHECKIN_ESCALATE[text],), after_checkin=True)
+        return None
+
+    async def not_sure(
+        self, user_key: str, channel: str, text: str, verdict: Verdict, answered: list[Reply]
+    ) -> list[Reply]:
+        """A check-in after the answer, or the full signposting if this person was checked in
+        with lately (a further concern is not left to another check-in)."""
+        try:
+            state = await asyncio.to_thread(self._user_state, user_key)
+            recent = state.checkin_recent
+        except Exception:  # can't tell: the check-in is stored and shown either way
+            log.exception("could not read the check-in state user=%s", user_key[:8])
+            recent = False
+        if recent:
+            return await self.escalate(user_key, channel, text, verdict.categories,
+                                       after_checkin=True)
+        return await self.check_in(user_key, channel, text, verdict, answered)
 
     def screen_text(self, text: str) -> ScreenResult:
         try:
@@ -294,17 +329,17 @@ class Assistant:
                 messages=str(held.messages),
                 answers_in_progress=str(held.answers_in_progress),
                 answers_submitted=str(held.answers_submitted),
-                alerts=str(held.alerts),
                 delete_after=f"{held.delete_after:%-d %B %Y}",
             )]
         if kind == "delete":
             return [self._say("delete_ask")]
         if kind == "delete_confirm":
             await asyncio.to_thread(record_request, self.database_url, user_key, "delete")
-            erased = await asyncio.to_thread(erase, self.database_url, user_key)
+            await asyncio.to_thread(erase, self.database_url, user_key)
             self.runtime.forget(user_key)
-            kept = erased.kept_submitted or erased.kept_alerts
-            return [self._say("delete_done_kept" if kept else "delete_done")]
+            # The same words for everyone: what was kept would say whether the person told us
+            # something, and whoever holds the device may not be them (docs/security.md, 1).
+            return [self._say("delete_done")]
         if kind == "start":
             return [self._say("welcome")]
         return [self._say(kind)]  # help, privacy, delete_cancelled

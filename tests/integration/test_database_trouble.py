@@ -27,7 +27,7 @@ from db.engine import get_engine, session_scope
 from db.migrate import upgrade_to_head
 from db.models import ChatUser, ConversationEvent, DataRequest
 from tests.integration.test_safeguarding_path import assert_signposting
-from tests.integration.test_safety_checkin import CHECKIN
+from tests.support.checkin import CHECKIN
 from tests.support.live_server import run_server
 
 # Nothing listens on port 1: every connection is refused at once.
@@ -89,7 +89,7 @@ def rest_app(base_settings, data_keys, runtime):
 
 
 @pytest.fixture
-def rest_with_database(rest_app, sqlite_url):
+def rest_with_database(rest_app, sqlite_url, rest_auth):
     """``with rest_with_database(kind) as post:`` - the REST app while the database is in
     trouble of that kind; ``post(text)`` sends one message from a new person."""
     app, base_url = rest_app
@@ -103,7 +103,7 @@ def rest_with_database(rest_app, sqlite_url):
 
         def post(text: str) -> httpx.Response:
             return httpx.post(
-                f"{base_url}/webhooks/rest/webhook",
+                f"{base_url}/webhooks/rest/webhook", headers=rest_auth,
                 json={"sender": sender, "message": text}, timeout=30,
             )
 

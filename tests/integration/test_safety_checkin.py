@@ -18,8 +18,7 @@ from bot.safety.triage import MODEL_NOTICED
 from db.engine import session_scope
 from db.models import Alert, AlertPriority, ChatUser
 from tests.integration.test_safeguarding_path import assert_signposting
-
-CHECKIN = "It sounds like something might be wrong. Are you OK?"
+from tests.support.checkin import CHECKIN
 
 
 def alerts_of(database_url: str, user_key: str) -> list[Alert]:
@@ -94,6 +93,32 @@ async def test_a_further_concern_after_a_check_in_gets_the_signposting(
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("text", ["/help my dad hits me", "/mydata he hits me"])
+async def test_a_command_with_worrying_words_is_answered_and_still_checked_in(
+    assistant: Assistant, model_not_sure: None, base_settings, data_keys, text: str
+) -> None:
+    """A command answers without the model, but what the screen noticed is never lost."""
+    sender = f"cmd-{uuid.uuid4()}"
+    replies = await assistant.handle(IncomingMessage("web", sender, text))
+    assert len(replies) == 2 and replies[-1].text == CHECKIN
+    alerts = alerts_of(base_settings.database_url, data_keys.user_key("web", sender))
+    assert [a.priority for a in alerts] == [AlertPriority.POSSIBLE.value]
+
+
+@pytest.mark.anyio
+async def test_a_slowed_down_message_with_worrying_words_still_records_the_check_in(
+    assistant: Assistant, model_not_sure: None, base_settings, data_keys,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sender = f"slow-{uuid.uuid4()}"
+    monkeypatch.setattr(assistant.rate_limiter, "allow", lambda key: False)
+    replies = await assistant.handle(IncomingMessage("web", sender, "my dad hits me"))
+    assert replies[-1].text == CHECKIN
+    alerts = alerts_of(base_settings.database_url, data_keys.user_key("web", sender))
+    assert [a.priority for a in alerts] == [AlertPriority.POSSIBLE.value]
+
+
+@pytest.mark.anyio
 async def test_an_ordinary_question_gets_no_check_in(
     assistant: Assistant, model_calm: None, base_settings, data_keys
 ) -> None:
@@ -111,15 +136,15 @@ async def test_a_clear_disclosure_still_gets_the_signposting_at_once(assistant: 
 
 
 def test_the_check_in_over_rest_has_its_buttons(
-    live_server_url: str, model_not_sure: None
+    live_server_url: str, model_not_sure: None, rest_auth: dict[str, str]
 ) -> None:
     sender = f"rest-{uuid.uuid4()}"
     url = f"{live_server_url}/webhooks/rest/webhook"
     body = httpx.post(url, json={"sender": sender, "message": "can i see my file"},
-                      timeout=30).json()
+                      headers=rest_auth, timeout=30).json()
     assert body[-1]["text"] == CHECKIN
     assert [b["payload"] for b in body[-1]["buttons"]] == [
         "/checkin_ok", "/checkin_not_ok", "/checkin_talk"]
     escalated = httpx.post(url, json={"sender": sender, "message": "/checkin_talk"},
-                           timeout=30).json()
+                           headers=rest_auth, timeout=30).json()
     assert_signposting(escalated[0]["text"])
