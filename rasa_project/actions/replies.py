@@ -7,8 +7,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.services.app_context import AppContext
 
 
-def say(dispatcher: CollectingDispatcher, ctx: AppContext, key: str) -> None:
-    said = ctx.content.say(key)
+def say(dispatcher: CollectingDispatcher, ctx: AppContext, key: str, **values: str) -> None:
+    said = ctx.content.say(key, **values)
     dispatcher.utter_message(
         text=said.text, buttons=[{"title": b.title, "payload": b.payload} for b in said.buttons]
     )

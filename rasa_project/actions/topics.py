@@ -1,8 +1,15 @@
 """Answer a topic question from content/, for the reader's audience and council.
 
 When Rasa's FallbackClassifier finds no intent confident enough (`nlu_fallback`), carebot
-does not guess: it says it isn't sure, offers the three likeliest topics as buttons and says
-how to reach a person. A confident wrong answer about an entitlement is worse than a question.
+does not guess on a short message: it says it isn't sure, offers the three likeliest topics as
+buttons and says how to reach a person. A confident wrong answer about an entitlement is worse
+than a question.
+
+A long message (a story, then a question) is different: several topics always score close to
+each other, so "not sure" fired on most of them, and a parent who wrote half a page was asked
+to say it another way. There carebot says plainly that it is guessing ("I think your main
+question is about ..."), answers the likeliest topic, and offers the next two as buttons,
+unless even the likeliest is a weak match.
 """
 
 from __future__ import annotations
@@ -20,13 +27,35 @@ from db.models import Audience
 from rasa_project.actions.replies import say
 
 NOT_SURE_CHOICES = 3
+LONG_MESSAGE_CHARS = 160  # as the retriever's long_message_chars (rasa_project/config.yml)
+# The likeliest topic's confidence (the retriever's score less 0.4) below which even a long
+# message gets "not sure": a nearest example question under about 0.5 similar.
+BEST_GUESS_MIN_CONFIDENCE = 0.1
+BEST_GUESS_OTHERS = 2
 
 
 def ranked_topics(tracker: Tracker) -> list[str]:
     """Topic ids from the intent ranking, best first (a pressed topic button ranks alone)."""
+    return [t for t, _ in ranked_topic_confidences(tracker)]
+
+
+def ranked_topic_confidences(tracker: Tracker) -> list[tuple[str, float]]:
+    """(topic id, confidence) from the intent ranking, best first."""
     message = tracker.latest_message
     ranking = message.get("intent_ranking") or [message.get("intent") or {}]
-    return [t for item in ranking if (t := topic_of_intent(item.get("name")))]
+    return [(t, float(item.get("confidence") or 0.0))
+            for item in ranking if (t := topic_of_intent(item.get("name")))]
+
+
+def best_guess(tracker: Tracker, ctx: AppContext) -> tuple[Topic, list[Topic]] | None:
+    """For a long message the classifier wasn't sure about: the likeliest topic and the next
+    ones to offer, or None if the message is short or even the likeliest is a weak match."""
+    text = tracker.latest_message.get("text") or ""
+    ranked = [(ctx.topics.get(t), c) for t, c in ranked_topic_confidences(tracker)]
+    ranked = [(t, c) for t, c in ranked if t is not None]
+    if len(text) < LONG_MESSAGE_CHARS or not ranked or ranked[0][1] < BEST_GUESS_MIN_CONFIDENCE:
+        return None
+    return ranked[0][0], [t for t, _ in ranked[1: 1 + BEST_GUESS_OTHERS]]
 
 
 def send_topic(
@@ -44,6 +73,14 @@ def send_topic(
     others = [t for t in also_asked or [] if t.id != topic.id]
     if others:
         said = ctx.content.say("also_asked")
+        dispatcher.utter_message(
+            text=said.text, buttons=[{"title": t.title, "payload": t.payload} for t in others])
+
+
+def offer_if_wrong(dispatcher: CollectingDispatcher, ctx: AppContext, others: list[Topic]) -> None:
+    """After a best guess: the next likeliest topics, and how to reach a person."""
+    if others:
+        said = ctx.content.say("best_guess_others")
         dispatcher.utter_message(
             text=said.text, buttons=[{"title": t.title, "payload": t.payload} for t in others])
 
@@ -66,6 +103,10 @@ class ActionAnswerTopic(Action):
         ranked = [t for t in ranked_topics(tracker) if ctx.topics.get(t) is not None]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         topic = ctx.topics.get(topic_of_intent(intent) or "")
+        guessed_others: list[Topic] = []
+        if topic is None and (guess := best_guess(tracker, ctx)) is not None:
+            topic, guessed_others = guess
+            say(dispatcher, ctx, "best_guess", topic=topic.title)
         if topic is None:
             said = ctx.content.say("not_sure")
             choices = [ctx.topics.get(t) for t in ranked[:NOT_SURE_CHOICES]]
@@ -78,11 +119,13 @@ class ActionAnswerTopic(Action):
         others = also_asked(tracker, ctx)
         if audience != Audience.UNKNOWN or not topic.differs_by_audience:
             send_topic(dispatcher, ctx, topic, audience.value, others)
+            offer_if_wrong(dispatcher, ctx, guessed_others)
             return []
         # Answer straight away for the likeliest reader; offer the other versions once.
         text = tracker.latest_message.get("text") or ""
         guessed = guess_audience(text, ctx.content.audience_cues)
         send_topic(dispatcher, ctx, topic, guessed.value, others)
+        offer_if_wrong(dispatcher, ctx, guessed_others)
         if tracker.get_slot("audience_offered"):
             return []
         offer = f"offer_other_audiences_{guessed.value}"
