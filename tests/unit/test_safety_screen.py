@@ -44,6 +44,14 @@ def test_benign_look_alikes_rarely_trigger(safety_screen: SafetyScreen) -> None:
     assert rate <= 0.20, fired
 
 
+def test_county_lines_slang_is_read_as_the_exact_word(safety_screen: SafetyScreen) -> None:
+    """ "olders" (older gang members) is slang only as written: a parent's "my 15 year old
+    wants to go to a sleepover" is not "the olders want"."""
+    assert safety_screen.check("my olders want me to hold a package").is_concern
+    assert not safety_screen.check("my 15 yr old wants to go to a sleepover").is_concern
+    assert not safety_screen.check("my 12 year old wants her own phone").is_concern
+
+
 @pytest.mark.parametrize(
     "text",
     ["/greet my stepdad touches me", "/restart i want to kill myself",
