@@ -15,7 +15,8 @@ def test_every_text_renders_with_the_demo_council_values() -> None:
     content = Content(CONTENT, "demoshire")
     for key in content.chat:
         said = content.say(key, limit="4096", messages="3", answers_in_progress="0",
-                           answers_submitted="0", alerts="0", delete_after="1 March 2027")
+                           answers_submitted="0", alerts="0", delete_after="1 March 2027",
+                           topic="Family time")
         assert said.text
         assert "{" not in said.text, key
 
