@@ -17,15 +17,17 @@ QUIET_PIP := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2
 setup: $(STAMP)
 
 # Rasa 3.6 declares Python <3.11; the pinned lock is installed without resolution,
-# then rasa itself with --ignore-requires-python (../shared/RASA_ON_PY311.md).
-$(STAMP): requirements/lock.txt requirements/lock-py310.txt pyproject.toml
+# then rasa itself with --ignore-requires-python (../shared/RASA_ON_PY311.md). Every file is
+# checked against the sha256 in the lock (--require-hashes; scripts/hash-locks.sh writes them);
+# carebot itself is built with the virtualenv's own setuptools, so nothing unhashed is fetched.
+$(STAMP): requirements/lock.txt requirements/lock-py310.txt requirements/rasa.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] in {(3, 10), (3, 11)} else 1)' || \
 		{ echo "carebot needs Python 3.11 or 3.10 (the locks are pinned for them); found: $$($(PYTHON) --version). Run make PYTHON=/path/to/python3.11"; exit 1; }
 	@echo "Setting up $(VENV) with $(PYTHON) (first time takes a few minutes)..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(PIP) install --no-deps -r $(LOCK) $(QUIET_PIP)
-	@$(PIP) install --no-deps --ignore-requires-python rasa==3.6.21 rasa-sdk==3.6.2 $(QUIET_PIP)
-	@$(PIP) install --no-deps -e . $(QUIET_PIP)
+	@$(PIP) install --require-hashes --no-deps -r $(LOCK) $(QUIET_PIP)
+	@$(PIP) install --require-hashes --no-deps --ignore-requires-python -r requirements/rasa.txt $(QUIET_PIP)
+	@$(PIP) install --no-deps --no-build-isolation -e . $(QUIET_PIP)
 	@touch $(STAMP)
 	@echo "Setup done."
 

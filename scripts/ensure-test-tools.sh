@@ -8,11 +8,19 @@ set -euo pipefail
 
 CHROMIUM=/usr/bin/chromium
 AXE_VERSION=4.10.2
+# The registry's sha512 of axe-core 4.10.2's tarball; npm checks the download against the
+# integrity it records, and this checks that record, so a changed tarball stops the tests.
+AXE_INTEGRITY="sha512-RE3mdQ7P3FRSe7eqCWoeQ/Z9QXrtniSjp1wUjt5nRC3WIpz5rSCve6o3fsZ2aCpJtrZjSZgjwXAoTO5k4tEI0w=="
 TOOLS="${CAREBOT_TEST_TOOLS:-$HOME/.cache/carebot-test-tools}"
 AXE="$TOOLS/node_modules/axe-core/axe.min.js"
 
+axe_is_pinned() {
+    [[ -f "$AXE" ]] && grep -q "axe v$AXE_VERSION" "$AXE" &&
+        grep -qF "\"integrity\": \"$AXE_INTEGRITY\"" "$TOOLS/node_modules/.package-lock.json"
+}
+
 ensure_axe() {
-    if [[ -f "$AXE" ]] && grep -q "axe v$AXE_VERSION" "$AXE"; then
+    if axe_is_pinned; then
         return 0
     fi
     if ! command -v npm >/dev/null; then
@@ -23,7 +31,7 @@ ensure_axe() {
     mkdir -p "$TOOLS"
     npm install --prefix "$TOOLS" --no-save --no-audit --no-fund --loglevel=error \
         "axe-core@$AXE_VERSION" >/dev/null
-    [[ -f "$AXE" ]] || { echo "axe-core was installed but $AXE is missing." >&2; exit 1; }
+    axe_is_pinned || { echo "axe-core $AXE_VERSION is missing or not the pinned tarball." >&2; exit 1; }
 }
 
 ensure_chromium() {
