@@ -1,5 +1,7 @@
 """The submitted views for one review, decrypted for the case record (JSON or CSV).
 
+CSV cells a spreadsheet would run as formulas are written as text (bot/services/csv_text.py).
+
 Only answers people confirmed and sent are exported; answers still in progress are theirs
 until they send them. Every export is written to the audit log (who, which review, when).
 The carer's name and address (placement details) are left out unless the caller explicitly
@@ -8,8 +10,6 @@ asks for them: a default that included them once showed a foster placement to a 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.services.audit import record
 from bot.services.consultation_form import load_form
 from bot.services.consultations import consultation_state
+from bot.services.csv_text import csv_text
 from db.encryption import DataKeys
 from db.models import Consultation, Review, StaffUser
 from db.time import as_utc
@@ -105,23 +106,21 @@ def export_review(
            target_id=str(review_id), staff_user=staff_user)
     if fmt == "json":
         return json.dumps(views, indent=2, ensure_ascii=False) + "\n"
-    out = io.StringIO()
     columns = CSV_COLUMNS + (["placement_details"] if include_placement else [])
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for consultation in views["consultations"]:
-        for answer in consultation["answers"]:
-            writer.writerow({
-                "review_id": views["review_id"],
-                "case_reference": views["case_reference"],
-                "review_date": views["review_date"],
-                "role": consultation["role"],
-                "submitted_at": consultation["submitted_at"],
-                "question_key": answer["key"],
-                "question": answer["question"],
-                "answer": answer["answer"] or "",
-                "skipped": "yes" if answer["skipped"] else "no",
-                **({"placement_details": views["placement_details"] or ""}
-                   if include_placement else {}),
-            })
-    return out.getvalue()
+    return csv_text(columns, (
+        {
+            "review_id": views["review_id"],
+            "case_reference": views["case_reference"],
+            "review_date": views["review_date"],
+            "role": consultation["role"],
+            "submitted_at": consultation["submitted_at"],
+            "question_key": answer["key"],
+            "question": answer["question"],
+            "answer": answer["answer"] or "",
+            "skipped": "yes" if answer["skipped"] else "no",
+            **({"placement_details": views["placement_details"] or ""}
+               if include_placement else {}),
+        }
+        for consultation in views["consultations"]
+        for answer in consultation["answers"]
+    ))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from starlette.responses import Response
 
+from bot.services.csv_text import csv_text
 from bot.staff.access import report_iros
 from bot.staff.charts import Bar, bar_chart
 from bot.staff.reports import Period, Rates, children_texts, report_rows, themes
@@ -22,6 +21,10 @@ CSV_COLUMNS = [
     "advocate_requested", "advocate_requested_pct", "want_to_chair", "want_to_chair_pct",
     "alerts", "alerts_acknowledged", "median_hours_to_acknowledge",
 ]
+
+
+# The dates a report can cover: any date in a URL is checked against these before any sum.
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,9 @@ def _choice(ctx: StaffRequest) -> Choice:
         end = date.fromisoformat(params.get("to") or today.isoformat())
     except ValueError:
         return Choice(default_start, today, "all", "Dates must look like 2026-04-01.")
+    if not (EARLIEST <= start <= LATEST and EARLIEST <= end <= LATEST):
+        return Choice(default_start, today, "all",
+                      f"Dates must be from {EARLIEST:%Y} to {LATEST:%Y}.")
     if end < start:
         return Choice(default_start, today, "all", "The end date is before the start date.")
     return Choice(start, end, params.get("iro", "all"))
@@ -109,14 +115,12 @@ def report_page(ctx: StaffRequest) -> Response:
 @staff_page(StaffRole.IRO, StaffRole.MANAGER)
 def report_csv(ctx: StaffRequest) -> Response:
     choice = _choice(ctx)
+    if choice.problem:
+        return Response(choice.problem, status_code=400, media_type="text/plain")
     rows, total, _ = _figures(ctx, choice)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in [*rows, total]:
-        writer.writerow(_csv_row(row, choice))
+    text = csv_text(CSV_COLUMNS, (_csv_row(row, choice) for row in [*rows, total]))
     ctx.audit("download_report_csv")
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+    return Response(text, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition":
             f'attachment; filename="consultation-report-{choice.start}-{choice.end}.csv"',
     })
@@ -125,6 +129,8 @@ def report_csv(ctx: StaffRequest) -> Response:
 @staff_page(StaffRole.IRO, StaffRole.MANAGER)
 def report_chart(ctx: StaffRequest) -> Response:
     choice = _choice(ctx)
+    if choice.problem:
+        return Response(choice.problem, status_code=400, media_type="text/plain")
     _, total, _ = _figures(ctx, choice)
     ctx.audit("download_report_chart")
     svg = bar_chart(_chart_title(choice, total), chart_for(total))
