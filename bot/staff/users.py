@@ -1,4 +1,9 @@
-"""Staff accounts: created by `carebot user add` (the first admin) or by an admin's page."""
+"""Staff accounts: created by `carebot user add` (the first admin) or by an admin's page.
+
+Only an admin account created from the command line gets a password there (the first admin
+must be able to sign in); every other account sets its own with a one-time link
+(``bot.staff.accounts.issue_link``).
+"""
 
 from __future__ import annotations
 
@@ -32,16 +37,24 @@ def team_named(
     return team
 
 
+CONTENT_ROLES = frozenset({StaffRole.IRO, StaffRole.MANAGER, StaffRole.DUTY})
+
+
 def add_staff_user(
-    session: Session, *, username: str, display_name: str, role: StaffRole, password: str,
-    team: IroTeam | None = None,
+    session: Session, *, username: str, display_name: str, role: StaffRole,
+    password: str | None = None, team: IroTeam | None = None,
 ) -> StaffUser:
+    """The new account; without ``password`` it waits for its owner to use a set-password link.
+    Accounts that can read children's content never get a password from someone else."""
     username = username.strip()
     if not username or len(username) > 80 or any(c.isspace() for c in username):
         raise StaffUserError("A username is 1 to 80 characters with no spaces.")
     if not display_name.strip():
         raise StaffUserError("Give the person's name.")
-    if len(password) < MIN_PASSWORD_CHARS:
+    if password is not None and role in CONTENT_ROLES:
+        raise StaffUserError("IRO, manager and duty accounts set their own password with a "
+                             "one-time link; nobody else chooses it.")
+    if password is not None and len(password) < MIN_PASSWORD_CHARS:
         raise StaffUserError(f"Passwords must be at least {MIN_PASSWORD_CHARS} characters.")
     if role in (StaffRole.IRO, StaffRole.MANAGER) and team is None:
         raise StaffUserError("IROs and IRO managers belong to a team: give one.")
@@ -49,8 +62,15 @@ def add_staff_user(
         raise StaffUserError(f"There is already an account called {username}.")
     user = StaffUser(
         username=username, display_name=display_name.strip(), role=role,
-        password_hash=hash_password(password), team=team,
+        password_hash=None if password is None else hash_password(password), team=team,
     )
     session.add(user)
     session.flush()
+    return user
+
+
+def find_staff_user(session: Session, username: str) -> StaffUser:
+    user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
+    if user is None:
+        raise StaffUserError(f"There is no account called {username.strip()[:80]}.")
     return user

@@ -59,8 +59,10 @@ def staff_app(staff_settings: Settings, data_keys: DataKeys) -> Starlette:
 class StaffClient:
     """A browser: keeps the cookie, and sends the CSRF field of the last page it opened."""
 
-    def __init__(self, app: Starlette, base_url: str = "http://127.0.0.1") -> None:
-        self.http = TestClient(app, base_url=base_url, follow_redirects=False)
+    def __init__(self, app: Starlette, base_url: str = "http://127.0.0.1",
+                 address: str = "testclient") -> None:
+        self.http = TestClient(app, base_url=base_url, follow_redirects=False,
+                               client=(address, 50000))
         self.csrf: str | None = None
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
