@@ -6,14 +6,16 @@ code is also one the safety screen passes in every form it may be sent in: the s
 digits as letters ("5" as "s") and text-speak ("kms"), and about one random code in 170 would
 otherwise be taken for a disclosure, giving the child the signposting instead of their review
 and staff a false alert. Only a keyed hash of the code is stored, so a copy of the database
-cannot be used to redeem one. A code works once, for a limited time; redeeming it links the
-chat user to the review.
+cannot be used to redeem one, and a code is looked up by that hash (under every data key, so
+codes outlive a key rotation): the database compares hashes an attacker cannot choose, so how
+long a lookup takes says nothing about how close a guess was. A code works once, for a limited
+time; redeeming it links the chat user to the review. Sent again from another conversation
+before the answers are sent, it moves them there (a new device, or the web chat after "Start
+again"), and the conversation left behind no longer reaches them.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 import threading
@@ -111,17 +113,20 @@ def normalise_code(code: str) -> str:
     return re.sub(r"[\s-]", "", code).upper()
 
 
+CODE_HASH_LABEL = b"invite-code"
+
+
 def code_hash(keys: DataKeys, code: str) -> str:
     """A keyed hash: the stored value is useless without the data key."""
-    return hmac.new(
-        keys.keys[keys.active_id] + b"invite-code", normalise_code(code).encode(), hashlib.sha256
-    ).hexdigest()
+    return keys.keyed_hash(CODE_HASH_LABEL, normalise_code(code))
 
 
-def find_code(text: str) -> str | None:
-    """The invite code in a message (alone or inside a sentence), if there is one."""
-    alone = _CODE_ALONE.match(text.strip())
-    for match in [alone] if alone else _CODE_IN_TEXT.finditer(text):
+def find_code(text: str, *, alone: bool = False) -> str | None:
+    """The invite code in a message (alone, or inside a sentence unless ``alone``), if any."""
+    whole = _CODE_ALONE.match(text.strip()) or _CODE_IN_TEXT.fullmatch(text.strip())
+    if whole is None and alone:
+        return None
+    for match in [whole] if whole else _CODE_IN_TEXT.finditer(text):
         raw = (match.group(1) + match.group(2)).upper()
         if any(c.isdigit() for c in raw) and any(c.isalpha() for c in raw):
             return raw
@@ -130,7 +135,8 @@ def find_code(text: str) -> str | None:
 
 def invite_links(code: str, web_base_url: str, telegram_bot: str | None) -> tuple[str, str | None]:
     plain = normalise_code(code)
-    web = f"{web_base_url.rstrip('/')}/chat?invite={quote(plain)}"
+    # After "#": browsers never send it, so the code stays out of server and proxy logs.
+    web = f"{web_base_url.rstrip('/')}/chat#invite={quote(plain)}"
     telegram = f"https://t.me/{telegram_bot}?start={plain}" if telegram_bot else None
     return web, telegram
 
@@ -183,7 +189,8 @@ def redeem(
     The invite row is claimed with a conditional UPDATE, so two people racing with one code
     cannot both win: the loser's update matches no row.
     """
-    invite = session.scalar(select(Invite).where(Invite.code_hash == code_hash(keys, code)))
+    hashes = keys.keyed_hashes(CODE_HASH_LABEL, normalise_code(code))
+    invite = session.scalar(select(Invite).where(Invite.code_hash.in_(hashes)))
     if invite is None:
         return Redeemed(RedeemOutcome.WRONG)
     if invite.redeemed_at is not None:
@@ -191,7 +198,7 @@ def redeem(
             mine = _consultation_for(session, invite, chat_user)
             if mine is not None:
                 return Redeemed(RedeemOutcome.ALREADY_MINE, mine.id, invite.role)
-        return Redeemed(RedeemOutcome.USED)
+        return _carry_on_elsewhere(session, keys, invite, chat_user, reminder_address)
     now = utcnow()
     if as_utc(invite.review.scheduled_for) < now:
         return Redeemed(RedeemOutcome.REVIEW_PASSED)
@@ -227,6 +234,40 @@ def redeem(
     return Redeemed(RedeemOutcome.OK, consultation.id, invite.role)
 
 
+def _carry_on_elsewhere(
+    session: Session, keys: DataKeys, invite: Invite, chat_user: ChatUser,
+    reminder_address: str | None,
+) -> Redeemed:
+    """A used code sent again from another conversation (a new device, or the web chat after
+    "Start again" or 30 minutes away): the unsent answers move to this conversation, and the
+    one that had them can no longer see them. Once the answers are sent, or the code or the
+    review has passed, the code does nothing."""
+    now = utcnow()
+    if as_utc(invite.review.scheduled_for) < now:
+        return Redeemed(RedeemOutcome.REVIEW_PASSED)
+    if as_utc(invite.expires_at) < now:
+        return Redeemed(RedeemOutcome.EXPIRED)
+    draft = session.scalar(select(Consultation).where(
+        Consultation.invite_id == invite.id, Consultation.submitted_at.is_(None)))
+    if draft is None or _consultation_for(session, invite, chat_user) is not None:
+        return Redeemed(RedeemOutcome.USED)
+    moved = session.execute(  # two conversations racing with one code: one wins
+        Invite.__table__.update()
+        .where(Invite.id == invite.id, Invite.redeemed_by_id == invite.redeemed_by_id)
+        .values(redeemed_by_id=chat_user.id)
+    ).rowcount
+    if moved != 1:
+        return Redeemed(RedeemOutcome.USED)
+    draft.chat_user_id = chat_user.id
+    invite.reminder_address_enc = (
+        keys.encrypt(reminder_address) if invite.reminder_opt_in and reminder_address else None)
+    chat_user.audience = (
+        Audience.PARENT if invite.role == ConsultationRole.PARENT else Audience.CHILD
+    )
+    session.flush()
+    return Redeemed(RedeemOutcome.OK, draft.id, invite.role)
+
+
 def _consultation_for(session: Session, invite: Invite, user: ChatUser) -> Consultation | None:
     return session.scalar(
         select(Consultation).where(
@@ -238,45 +279,68 @@ def _consultation_for(session: Session, invite: Invite, user: ChatUser) -> Consu
 
 
 class AttemptLimiter:
-    """Wrong codes per person and across everyone, so codes cannot be found by guessing.
+    """Failed invite codes, limited so codes cannot be found by guessing, without letting
+    guessers shut invites off for everyone else.
 
-    Per person: ``per_person`` wrong codes an hour. For everyone together: ``overall`` an hour,
-    which a single attacker with many chat ids would hit long before finding a 49-bit code.
-    In memory per process, like the message rate limit.
+    - Per person: ``per_person`` failed codes an ``window_s``; then even a right code waits.
+    - Per code: ``per_code`` failed tries of one code, from anyone (a used or expired code
+      passed around); then that code waits.
+    - Everyone (the slow backstop): after ``overall`` failed codes in a window (guessing from
+      many chat ids), each person's allowance drops to ``storm_per_person``. A person who has
+      not failed yet is always checked, so a child with the right code always gets in, while
+      each guessing id gets one guess a window.
+
+    A refused try is never checked against the database. In memory per process, like the
+    message rate limit; the tables are bounded (least recently seen forgotten first).
     """
 
     def __init__(
-        self, per_person: int = 5, overall: int = 500, window_s: float = 3600.0,
-        max_people: int = 50_000,
+        self, per_person: int = 5, overall: int = 100, window_s: float = 3600.0,
+        max_people: int = 50_000, per_code: int = 10, storm_per_person: int = 1,
     ) -> None:
         self.per_person = per_person
+        self.per_code = per_code
         self.overall = overall
+        self.storm_per_person = storm_per_person
         self.window_s = window_s
         self.max_people = max_people
         self._people: OrderedDict[str, deque[float]] = OrderedDict()
-        self._everyone: deque[float] = deque()
+        self._codes: OrderedDict[str, deque[float]] = OrderedDict()
+        self._everyone: deque[float] = deque(maxlen=overall * 10)
         self._lock = threading.Lock()
 
-    def blocked(self, key: str, now: float | None = None) -> bool:
+    def blocked(self, key: str, code_key: str | None = None, now: float | None = None) -> bool:
+        """Whether this person may not try a code now (``code_key``: the code's keyed hash)."""
         now = time.monotonic() if now is None else now
         with self._lock:
             self._expire(self._everyone, now)
-            mine = self._people.get(key)
-            if mine is not None:
-                self._expire(mine, now)
-            return len(self._everyone) >= self.overall or (
-                mine is not None and len(mine) >= self.per_person
-            )
+            storm = len(self._everyone) >= self.overall
+            allowed = self.storm_per_person if storm else self.per_person
+            if self._count(self._people, key, now) >= allowed:
+                return True
+            return code_key is not None and self._count(self._codes, code_key, now) >= self.per_code
 
-    def failed(self, key: str, now: float | None = None) -> None:
+    def failed(self, key: str, code_key: str | None = None, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
         with self._lock:
             self._everyone.append(now)
-            mine = self._people.pop(key, None) or deque()
-            mine.append(now)
-            self._people[key] = mine
-            if len(self._people) > self.max_people:
-                self._people.popitem(last=False)
+            self._add(self._people, key, now)
+            if code_key is not None:
+                self._add(self._codes, code_key, now)
+
+    def _count(self, table: OrderedDict[str, deque[float]], key: str, now: float) -> int:
+        times = table.get(key)
+        if times is None:
+            return 0
+        self._expire(times, now)
+        return len(times)
+
+    def _add(self, table: OrderedDict[str, deque[float]], key: str, now: float) -> None:
+        times = table.pop(key, None) or deque()
+        times.append(now)
+        table[key] = times
+        if len(table) > self.max_people:
+            table.popitem(last=False)
 
     def _expire(self, times: deque[float], now: float) -> None:
         while times and now - times[0] >= self.window_s:

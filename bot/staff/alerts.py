@@ -1,4 +1,5 @@
-"""Urgent alerts and possible concerns: newest first, open before done.
+"""Urgent alerts and possible concerns: paged (``PAGE_SIZE``), filtered by priority and
+status, urgent before possible, newest activity first.
 
 Urgent alerts (a disclosure) are acknowledged. Possible concerns (the chat checked in because
 it was not sure) are reviewed by the duty role or the child's IRO, who either close them or
@@ -6,16 +7,24 @@ escalate them to urgent; a person who answered the check-in with "I'm not OK" ha
 made theirs urgent. The text is decrypted only for those ``access.alert_rights`` allows (the
 child's IRO and duty staff). Every list view, acknowledgement, closing and escalation is
 audited.
+
+An alert may stand for several messages (``repeats``): a person's repeats, or an "unusual
+volume" alert folding a flood (bot/safety/alerts.py); the page shows the count, the last time
+and the latest words. Because a flood folds into one alert, page one is never buried.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlencode
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
+from sqlalchemy.sql import Select
+from starlette.datastructures import QueryParams
 from starlette.responses import RedirectResponse, Response
 
+from bot.safety.alerts import folded_messages
 from bot.staff.access import alert_rights, alerts_clause, find_alert
 from bot.staff.web import StaffRequest, safe_next, staff_page
 from db.models import Alert, AlertPriority, Review, StaffRole, StaffUser
@@ -37,21 +46,109 @@ class AlertRow:
     acknowledged_by: str | None
     priority: str = AlertPriority.URGENT.value
     escalated_at: datetime | None = None
+    repeats: int = 1
+    last_seen_at: datetime | None = None
+    volume: str | None = None  # an unusual-volume alert: "everyone" or "network"
+    latest: list[dict] = field(default_factory=list)  # the latest folded messages, newest first
+
+
+PAGE_SIZE = 25
+PRIORITIES = {"all": None, "urgent": AlertPriority.URGENT, "possible": AlertPriority.POSSIBLE}
+STATUSES = ("open", "done", "all")
+MAX_PAGE = 100_000
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    """What the alerts page shows; anything it cannot read is the default (everything, open
+    first)."""
+
+    priority: str = "all"
+    status: str = "all"
+    page: int = 1
+
+    @classmethod
+    def from_query(cls, params: QueryParams) -> AlertFilter:
+        priority = params.get("priority", "all")
+        status = params.get("status", "all")
+        page = params.get("page", "1")
+        return cls(
+            priority=priority if priority in PRIORITIES else "all",
+            status=status if status in STATUSES else "all",
+            page=min(int(page), MAX_PAGE)
+            if page.isascii() and page.isdigit() and 0 < len(page) < 7 and int(page) > 0 else 1,
+        )
+
+    def url(self, **changes: object) -> str:
+        values = {"priority": self.priority, "status": self.status, "page": self.page, **changes}
+        return "/iro/alerts?" + urlencode(values)
+
+
+def _listed(ctx: StaffRequest, *, status: str, priority: AlertPriority | None,
+            review_id: int | None = None) -> Select:
+    """The alerts this member of staff may see, filtered, in the order the page shows them:
+    open first, urgent first, newest activity (the last message folded in) first."""
+    query = select(Alert).where(alerts_clause(ctx.staff))
+    if priority is not None:
+        query = query.where(Alert.priority == priority.value)
+    if status == "open":
+        query = query.where(Alert.acknowledged_at.is_(None))
+    elif status == "done":
+        query = query.where(Alert.acknowledged_at.is_not(None))
+    if review_id is not None:
+        query = query.where(Alert.review_id == review_id)
+    return query.order_by(
+        Alert.acknowledged_at.is_not(None),
+        case((Alert.priority == AlertPriority.URGENT.value, 0), else_=1),
+        func.coalesce(Alert.last_seen_at, Alert.created_at).desc(), Alert.id.desc(),
+    )
 
 
 def alert_rows(
     ctx: StaffRequest, *, only_open: bool = False, review_id: int | None = None,
     priority: AlertPriority = AlertPriority.URGENT,
 ) -> list[AlertRow]:
-    query = select(Alert).where(alerts_clause(ctx.staff), Alert.priority == priority.value)
-    if only_open:
-        query = query.where(Alert.acknowledged_at.is_(None))
-    if review_id is not None:
-        query = query.where(Alert.review_id == review_id)
-    alerts = ctx.db.scalars(
-        query.order_by(Alert.acknowledged_at.is_not(None), Alert.created_at.desc(), Alert.id.desc())
-    ).all()
-    return [_row(ctx, alert) for alert in alerts]
+    """Every alert of one priority (a review page, an IRO's home page: only alerts linked to
+    their reviews, which only invited people can raise)."""
+    query = _listed(ctx, status="open" if only_open else "all", priority=priority,
+                    review_id=review_id)
+    return [_row(ctx, alert) for alert in ctx.db.scalars(query)]
+
+
+GROUPS = {  # (open, priority) -> the heading its alerts are shown under
+    (True, AlertPriority.URGENT.value): "Not yet acknowledged",
+    (True, AlertPriority.POSSIBLE.value): "Possible concerns to review",
+    (False, AlertPriority.URGENT.value): "Acknowledged",
+    (False, AlertPriority.POSSIBLE.value): "Possible concerns closed",
+}
+
+
+@dataclass(frozen=True)
+class AlertPage:
+    rows: list[AlertRow]
+    total: int
+    pages: int
+    filter: AlertFilter
+
+    @property
+    def groups(self) -> list[tuple[str, list[AlertRow]]]:
+        """The page's rows under their headings, in the page's order."""
+        groups: dict[str, list[AlertRow]] = {}
+        for row in self.rows:
+            title = GROUPS[(row.acknowledged_at is None, row.priority)]
+            groups.setdefault(title, []).append(row)
+        return list(groups.items())
+
+
+def alert_page(ctx: StaffRequest, chosen: AlertFilter) -> AlertPage:
+    """One page of the alerts ``chosen`` asks for, and how many there are in all."""
+    query = _listed(ctx, status=chosen.status, priority=PRIORITIES[chosen.priority])
+    total = ctx.db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(chosen.page, pages)
+    alerts = ctx.db.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    return AlertPage([_row(ctx, a) for a in alerts], total, pages,
+                     AlertFilter(chosen.priority, chosen.status, page))
 
 
 def _row(ctx: StaffRequest, alert: Alert) -> AlertRow:
@@ -61,6 +158,10 @@ def _row(ctx: StaffRequest, alert: Alert) -> AlertRow:
     acknowledger = (
         ctx.db.get(StaffUser, alert.acknowledged_by_id) if alert.acknowledged_by_id else None
     )
+    volume = None
+    if alert.fold_key is not None:
+        volume = "network" if ":range:" in alert.fold_key else "everyone"
+    latest = folded_messages(keys, alert)[::-1] if rights.read_text else []
     return AlertRow(
         id=alert.id,
         created_at=as_utc(alert.created_at),
@@ -75,20 +176,23 @@ def _row(ctx: StaffRequest, alert: Alert) -> AlertRow:
         acknowledged_by=acknowledger.display_name if acknowledger else None,
         priority=alert.priority,
         escalated_at=as_utc(alert.escalated_at) if alert.escalated_at else None,
+        repeats=alert.repeats or 1,
+        last_seen_at=as_utc(alert.last_seen_at) if alert.last_seen_at else None,
+        volume=volume,
+        latest=latest,
     )
 
 
 @staff_page(StaffRole.IRO, StaffRole.MANAGER, StaffRole.DUTY)
 def alerts_page(ctx: StaffRequest) -> Response:
-    rows = alert_rows(ctx)
-    possible = alert_rows(ctx, priority=AlertPriority.POSSIBLE)
+    page = alert_page(ctx, AlertFilter.from_query(ctx.request.query_params))
     ctx.audit("view_alerts")
     return ctx.render("staff/alerts.html", {
-        "title": "Urgent alerts",
-        "open_alerts": [r for r in rows if r.acknowledged_at is None],
-        "done_alerts": [r for r in rows if r.acknowledged_at is not None],
-        "open_possible": [r for r in possible if r.acknowledged_at is None],
-        "closed_possible": [r for r in possible if r.acknowledged_at is not None],
+        "title": "Alerts",
+        "page": page,
+        "priorities": list(PRIORITIES),
+        "statuses": STATUSES,
+        "back": page.filter.url(),
     })
 
 

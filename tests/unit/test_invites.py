@@ -72,6 +72,14 @@ def test_a_code_is_found_alone_or_in_a_sentence(text: str) -> None:
     assert find_code(text) == "K7QM29XHTP"
 
 
+@pytest.mark.parametrize(
+    "text", ["K7QM2-9XHTP", " k7qm29xhtp ", "K7QM2 9XHTP", "/start K7QM29XHTP"]
+)
+def test_a_code_on_its_own_is_told_from_a_code_inside_a_sentence(text: str) -> None:
+    assert find_code(text, alone=True) == "K7QM29XHTP"
+    assert find_code(f"my friend's name online is {text.strip()}", alone=True) is None
+
+
 @pytest.mark.parametrize("text", [
     "everything", "I am 15 and in year 10", "hello K7QM2 9XHTP", "covid19 jab",
     "my postcode is AB12 3CD", "call 0800 1111", "abcdefghij", "1234567890",
@@ -90,19 +98,31 @@ def test_only_a_keyed_hash_of_the_code_is_kept() -> None:
 
 def test_links_carry_the_code_for_the_web_chat_and_telegram() -> None:
     web, telegram = invite_links("K7QM2-9XHTP", "https://carebot.example/", "carebot_bot")
-    assert web == "https://carebot.example/chat?invite=K7QM29XHTP"
+    assert web == "https://carebot.example/chat#invite=K7QM29XHTP"
     assert telegram == "https://t.me/carebot_bot?start=K7QM29XHTP"
     assert invite_links("K7QM2-9XHTP", "https://x", None)[1] is None
     assert normalise_code(" k7qm2 - 9xhtp ") == "K7QM29XHTP"
 
 
-def test_wrong_codes_are_limited_per_person_and_for_everyone() -> None:
-    limiter = AttemptLimiter(per_person=3, overall=5, window_s=60)
+def test_wrong_codes_are_limited_per_person_and_per_code() -> None:
+    limiter = AttemptLimiter(per_person=3, per_code=2, overall=100, window_s=60)
     for _ in range(3):
         assert not limiter.blocked("a", now=0)
         limiter.failed("a", now=0)
     assert limiter.blocked("a", now=1) and not limiter.blocked("b", now=1)
-    limiter.failed("b", now=2)
-    limiter.failed("c", now=2)
-    assert limiter.blocked("d", now=3)  # everyone together has hit the limit
     assert not limiter.blocked("a", now=61)  # the window has passed
+    limiter.failed("b", "used-code", now=62)
+    limiter.failed("c", "used-code", now=62)
+    assert limiter.blocked("d", "used-code", now=63)  # that code has been tried enough
+    assert not limiter.blocked("d", "another-code", now=63)
+
+
+def test_a_storm_of_guesses_limits_the_guessers_but_never_a_first_try() -> None:
+    limiter = AttemptLimiter(per_person=5, overall=10, storm_per_person=1, window_s=60)
+    for n in range(10):  # ten chat ids, one wrong code each: the backstop trips
+        assert not limiter.blocked(f"guesser-{n}", now=0)
+        limiter.failed(f"guesser-{n}", now=0)
+    assert limiter.blocked("guesser-0", now=1)  # one guess each while it lasts
+    assert not limiter.blocked("someone-new", now=1)  # a first try is always checked
+    limiter.failed("typo", now=70)
+    assert not limiter.blocked("typo", now=71)  # the storm is over: five tries again
