@@ -34,7 +34,7 @@ from pathlib import Path
 import aiohttp
 import yaml
 
-from bench.serve import REPO, demo_env, running_carebot
+from bench.serve import REPO, demo_env, rest_headers, running_carebot
 
 DATA = REPO / "bench" / "data" / "real_questions"
 RESULTS = REPO / "bench" / "results"
@@ -79,12 +79,15 @@ async def ask(client: aiohttp.ClientSession, text: str) -> str:
         return "\n".join(m.get("text") or "" for m in await response.json())
 
 
-async def first_replies(base: str, questions: list[Question]) -> dict[str, str]:
+async def first_replies(
+    base: str, questions: list[Question], headers: dict[str, str]
+) -> dict[str, str]:
     replies: dict[str, str] = {}
     queue: asyncio.Queue[Question] = asyncio.Queue()
     for q in questions:
         queue.put_nowait(q)
-    async with aiohttp.ClientSession(base, timeout=aiohttp.ClientTimeout(total=60)) as client:
+    async with aiohttp.ClientSession(base, timeout=aiohttp.ClientTimeout(total=60),
+                                     headers=headers) as client:
         async def worker() -> None:
             while not queue.empty():
                 q = queue.get_nowait()
@@ -120,7 +123,7 @@ async def main() -> int:
         env = demo_env(Path(tmp) / "data")
         async with running_carebot(env, Path(tmp) / "serve.log") as base:
             started = time.perf_counter()
-            replies = await first_replies(base, questions)
+            replies = await first_replies(base, questions, rest_headers(env))
             seconds = time.perf_counter() - started
     result = score(questions, replies)
     by, crisis = result["by"], result["crisis"]

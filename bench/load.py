@@ -53,7 +53,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.serve import CAREBOT, REPO, free_port, wait_healthy
+from bench.serve import CAREBOT, REPO, free_port, rest_headers, wait_healthy
 
 RESULTS_DIR = REPO / "bench" / "results"
 LEVELS = {1: 150, 10: 500, 50: 1500}  # concurrent conversations: messages sent at that level
@@ -204,7 +204,7 @@ async def bench_carebot(env: dict[str, str], log_path: Path, bare: Send) -> dict
             # server, and aiohttp's client costs it about a third as much CPU per request.
             async with aiohttp.ClientSession(
                 base, timeout=aiohttp.ClientTimeout(total=60),
-                connector=aiohttp.TCPConnector(limit=100),
+                connector=aiohttp.TCPConnector(limit=100), headers=rest_headers(env),
             ) as client:
                 statuses: dict[int, int] = {}
                 slowed: list[str] = []

@@ -36,6 +36,14 @@ def demo_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
+def rest_headers(env: dict[str, str], name: str = "bench") -> dict[str, str]:
+    """A bearer token for the REST endpoint, made as a council makes one
+    (``carebot integration add``) in the benchmark's throwaway database."""
+    made = subprocess.run(CAREBOT + ["integration", "add", name], env=env, cwd=REPO,
+                          capture_output=True, text=True, check=True)
+    return {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
+
+
 async def wait_healthy(base: str, server: subprocess.Popen, started: float) -> float:
     """Seconds from ``started`` until ``/health`` answers 200."""
     async with httpx.AsyncClient(timeout=2) as client:

@@ -1,5 +1,5 @@
-"""The ``carebot`` command: train, serve, seed-demo, invite, export, user, new-key, migrate,
-purge."""
+"""The ``carebot`` command: train, serve, seed-demo, invite, export, user, integration, new-key,
+migrate, purge."""
 
 from __future__ import annotations
 
@@ -45,12 +45,31 @@ def main(argv: list[str] | None = None) -> int:
     user = commands.add_parser("user", help="staff accounts for the dashboard")
     user_commands = user.add_subparsers(dest="user_command", required=True)
     user_add = user_commands.add_parser(
-        "add", help="add a staff account; the password is read from standard input or a prompt"
+        "add", help="add a staff account: an admin's password is read from standard input or a "
+        "prompt; other roles get a one-time link to set their own"
     )
     user_add.add_argument("--username", required=True)
     user_add.add_argument("--name", required=True, help="the person's name, shown to colleagues")
     user_add.add_argument("--role", choices=["admin", "iro", "manager", "duty"], required=True)
     user_add.add_argument("--team", help="the IRO team (needed for iro and manager)")
+    for name, help_text in [
+        ("disable", "disable an account: no sign-in, every session ended"),
+        ("enable", "enable a disabled account again"),
+        ("reset-password", "end the password and every session; print a one-time link"),
+        ("sign-out", "end every session of an account"),
+    ]:
+        user_commands.add_parser(name, help=help_text).add_argument("--username", required=True)
+
+    integration = commands.add_parser(
+        "integration", help="tokens for trusted systems that use the REST endpoint")
+    integration_commands = integration.add_subparsers(dest="integration_command", required=True)
+    integration_add = integration_commands.add_parser(
+        "add", help="make a token for an integration (printed once, on the last line)")
+    integration_add.add_argument("name", help="lower-case letters, digits, '.', '_' or '-'")
+    integration_commands.add_parser("list", help="integrations and whether each is revoked")
+    integration_revoke = integration_commands.add_parser(
+        "revoke", help="stop an integration's token working (at its next request)")
+    integration_revoke.add_argument("name")
 
     commands.add_parser("new-key", help="print a new random data key for CAREBOT_DATA_KEY")
     commands.add_parser(
@@ -81,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         "train": _train, "serve": _serve, "seed-demo": _seed_demo,
         "new-key": _new_key, "migrate": _migrate, "topics-domain": _topics_domain,
         "purge": _purge, "invite": _invite, "export": _export, "user": _user,
-        "content": _content_report,
+        "content": _content_report, "integration": _integration,
     }[args.command]
     try:
         return handler(settings, args)
@@ -121,7 +140,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     print(f"carebot is starting on {base} (the model takes about 30 s to load)", flush=True)
     print(f"  web chat:  {base}/chat", flush=True)
     print(f"  staff:     {base}/iro/login", flush=True)
-    print(f"  REST API:  POST {base}/webhooks/rest/webhook", flush=True)
+    print(f"  REST API:  POST {base}/webhooks/rest/webhook (integrations with a token from "
+          "`carebot integration add NAME`)", flush=True)
     print(f"  health:    {base}/health", flush=True)
     if settings.telegram_bot_token:
         mode = "webhook" if settings.telegram_webhook_url else "long polling"
@@ -235,28 +255,106 @@ def _read_password() -> str:
 
 
 def _user(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.content import content_for
-    from bot.staff.users import StaffUserError, add_staff_user, team_named
-    from db.engine import session_scope
+    from bot.staff.users import StaffUserError
     from db.migrate import upgrade_to_head
-    from db.models import StaffRole
 
-    password = _read_password()
+    password = _read_password() if getattr(args, "role", None) == "admin" else None
     upgrade_to_head(settings.database_url)
     try:
-        with session_scope(settings.database_url) as session:
-            team = None
-            if args.team:
-                authority = content_for(settings.content_dir, settings.local_authority).authority
-                team = team_named(session, args.team, settings.local_authority,
-                                  str(authority.get("name", settings.local_authority)))
-            made = add_staff_user(
-                session, username=args.username, display_name=args.name,
-                role=StaffRole(args.role), password=password, team=team,
-            )
+        if args.user_command == "add":
+            _user_add(settings, args, password)
+        else:
+            _user_manage(settings, args)
+    except StaffUserError as exc:
+        print(f"carebot: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cli_actor() -> str:
+    return f"cli:{os.environ.get('USER') or 'unknown'}"
+
+
+def _user_add(settings: Settings, args: argparse.Namespace, password: str | None) -> None:
+    from bot.content import content_for
+    from bot.services.audit import record
+    from bot.staff.accounts import LINK_LIFETIME, issue_link
+    from bot.staff.users import add_staff_user, team_named
+    from db.engine import session_scope
+    from db.models import StaffRole
+
+    with session_scope(settings.database_url) as session:
+        team = None
+        if args.team:
+            authority = content_for(settings.content_dir, settings.local_authority).authority
+            team = team_named(session, args.team, settings.local_authority,
+                              str(authority.get("name", settings.local_authority)))
+        made = add_staff_user(
+            session, username=args.username, display_name=args.name,
+            role=StaffRole(args.role), password=password, team=team,
+        )
+        record(session, actor=_cli_actor(), action="add_staff_user", target_type="staff_user",
+               target_id=str(made.id))
+        if password is not None:
             print(f"Added {made.role.value} account {made.username}. They sign in at "
                   f"{settings.public_url}/iro/login")
-    except StaffUserError as exc:
+            return
+        link = issue_link(session, made, settings.public_url)
+        print(f"Added {made.role.value} account {made.username}. Give them this link to "
+              f"choose their own password (works once, for "
+              f"{int(LINK_LIFETIME.total_seconds() // 3600)} hours):")
+        print(link)
+
+
+def _user_manage(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.staff import accounts
+    from bot.staff.users import find_staff_user
+    from db.engine import session_scope
+
+    actor = _cli_actor()
+    with session_scope(settings.database_url) as session:
+        user = find_staff_user(session, args.username)
+        if args.user_command == "disable":
+            accounts.disable(session, user, actor)
+            print(f"Disabled {user.username}; every session of theirs has ended.")
+        elif args.user_command == "enable":
+            accounts.enable(session, user, actor)
+            print(f"Enabled {user.username}.")
+        elif args.user_command == "sign-out":
+            ended = accounts.sign_out_all(session, user, actor)
+            print(f"Signed {user.username} out everywhere ({ended} sessions ended).")
+        else:
+            link = accounts.force_reset(session, user, settings.public_url, actor)
+            print(f"{user.username}'s password no longer works and every session has ended. "
+                  "Give them this link to choose a new one (works once):")
+            print(link)
+
+
+def _integration(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.integrations import (
+        IntegrationError,
+        add_integration,
+        list_integrations,
+        revoke_integration,
+    )
+    from db.migrate import upgrade_to_head
+
+    upgrade_to_head(settings.database_url)
+    try:
+        if args.integration_command == "add":
+            token = add_integration(settings.database_url, _keys(settings), args.name)
+            print(f"Integration {args.name} can now call POST {settings.public_url}"
+                  "/webhooks/rest/webhook with the header 'Authorization: Bearer <token>'.")
+            print("The token is shown only now; carebot keeps a keyed hash of it. Token:")
+            print(token)
+        elif args.integration_command == "revoke":
+            revoke_integration(settings.database_url, args.name)
+            print(f"Integration {args.name}'s token no longer works.")
+        else:
+            for made in list_integrations(settings.database_url):
+                state = f"revoked {made.revoked_at:%Y-%m-%d %H:%M}" if made.revoked_at else "active"
+                print(f"{made.name}\t{state}\ttoken made {made.created_at:%Y-%m-%d %H:%M}")
+    except IntegrationError as exc:
         print(f"carebot: {exc}", file=sys.stderr)
         return 1
     return 0

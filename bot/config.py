@@ -18,6 +18,15 @@ class ConfigError(RuntimeError):
     """The environment does not describe a runnable carebot."""
 
 
+def is_demo_database(database_url: str, data_dir: Path) -> bool:
+    """A SQLite file inside the data folder: the only database demo mode may touch."""
+    prefix = "sqlite:///"
+    if not database_url.startswith(prefix):
+        return False
+    path = Path(database_url[len(prefix):].split("?", 1)[0])
+    return path.resolve().is_relative_to(data_dir.resolve())
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -46,6 +55,14 @@ class Settings:
         data_dir = Path(env.get("CAREBOT_DATA_DIR", DEFAULT_DATA_DIR))
         rasa_dir = Path(env.get("CAREBOT_RASA_PROJECT", REPO_ROOT / "rasa_project"))
         database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'carebot.db'}"
+        demo_mode = env.get("CAREBOT_DEMO", "0").lower() in {"1", "true", "yes"}
+        if demo_mode and not is_demo_database(database_url, data_dir):
+            raise ConfigError(
+                "CAREBOT_DEMO=1 with DATABASE_URL pointing outside the demo data folder "
+                f"({data_dir}). Demo mode adds accounts with published passwords, so it only "
+                "runs on a SQLite database in CAREBOT_DATA_DIR: unset DATABASE_URL for a demo, "
+                "or CAREBOT_DEMO for real data."
+            )
         webhook_url = env.get("TELEGRAM_WEBHOOK_URL") or None
         webhook_secret = env.get("TELEGRAM_WEBHOOK_SECRET") or None
         if webhook_url and not webhook_secret:
@@ -60,7 +77,7 @@ class Settings:
             models_dir=Path(env.get("CAREBOT_MODELS_DIR", rasa_dir / "models")),
             content_dir=Path(env.get("CAREBOT_CONTENT_DIR", REPO_ROOT / "content")),
             local_authority=env.get("CAREBOT_LOCAL_AUTHORITY", "demoshire"),
-            demo_mode=env.get("CAREBOT_DEMO", "0").lower() in {"1", "true", "yes"},
+            demo_mode=demo_mode,
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
             telegram_api_base_url=(
                 env.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org"

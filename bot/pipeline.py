@@ -16,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.channels.messages import IncomingMessage, Reply
 from bot.content import Content
 from bot.rasa_runtime import RasaRuntime, concern_score
+from bot.safety.alert_flood import AlertFlood
 from bot.safety.alerts import checked_in_recently, escalate_checkin, raise_alert
 from bot.safety.screen import SafetyScreen, ScreenResult
 from bot.safety.triage import Outcome, Verdict, triage
@@ -32,7 +34,7 @@ from bot.services.consultation_chat import (
     redeem_code,
 )
 from bot.services.consultation_form import load_shared
-from bot.services.invites import AttemptLimiter, RedeemOutcome, find_code
+from bot.services.invites import AttemptLimiter, RedeemOutcome, code_hash, find_code
 from bot.services.rate_limit import RateLimiter
 from bot.services.user_data import erase, held_data, record_request
 from bot.topics import TopicLibrary
@@ -42,6 +44,9 @@ from db.models import AlertPriority, Audience
 from db.time import as_utc, utcnow
 
 log = logging.getLogger(__name__)
+# The sender's network address for the turn being handled, where the channel knows it: alerts
+# are folded per address range (bot/safety/alert_flood.py). Set once at the top of `handle`.
+_turn_address: ContextVar[str | None] = ContextVar("turn_address", default=None)
 
 CONCERN_REMINDER_FOR = timedelta(hours=24)
 # The 24-hour reminder after a disclosure only where the channel keeps the chat on the person's
@@ -88,6 +93,7 @@ class Assistant:
     max_message_chars: int = 4096
     rate_limiter: RateLimiter = field(default_factory=RateLimiter)
     code_attempts: AttemptLimiter = field(default_factory=AttemptLimiter)
+    alert_flood: AlertFlood = field(default_factory=AlertFlood)
 
     def __post_init__(self) -> None:
         self.button_payloads = self.content.button_payloads() | self.topics.payloads()
@@ -95,6 +101,7 @@ class Assistant:
 
     async def handle(self, message: IncomingMessage) -> list[Reply]:
         started = time.perf_counter()
+        _turn_address.set(message.source_address)
         user_key = self.keys.user_key(message.channel, message.channel_user_id)
         text = message.text
 
@@ -188,7 +195,12 @@ class Assistant:
         if len(text) > self.max_message_chars:
             return [self._say("message_too_long", limit=str(self.max_message_chars))]
         code = find_code(text) if command in {"", "/start"} else None
-        if code is not None:  # an invite code, alone, in a sentence, or after /start
+        # An invite code, alone, in a sentence, or after /start; but while the review questions
+        # wait for an answer, a code-shaped word inside a sentence is part of the answer.
+        if (code is not None and find_code(text, alone=True) is None
+                and await self._answering_form(user_key)):
+            code = None
+        if code is not None:
             return await self.redeem(user_key, message, code)
         if command in COMMANDS:
             return await self.run_command(user_key, command)
@@ -239,6 +251,7 @@ class Assistant:
         await asyncio.to_thread(
             raise_alert, self.database_url, self.keys, user_key=user_key, channel=channel,
             text=text, categories=verdict.categories, priority=AlertPriority.POSSIBLE,
+            address=_turn_address.get(), flood=self.alert_flood,
         )
         said = self.content.checkin()
         return [*answered, Reply(text=said.text, buttons=list(said.buttons))]
@@ -253,6 +266,7 @@ class Assistant:
         raised = await asyncio.to_thread(
             store, self.database_url, self.keys,
             user_key=user_key, channel=channel, text=text, categories=categories,
+            address=_turn_address.get(), flood=self.alert_flood,
         )
         replies = [Reply(self.content.signposting(raised.audience.value))]
         if raised.review_id is not None:
@@ -276,9 +290,21 @@ class Assistant:
             return []
         return [Reply(self.consultation_words.texts["paused_after_concern"])]
 
+    async def _answering_form(self, user_key: str) -> bool:
+        try:
+            return await self.runtime.form_is_open(user_key)
+        except Exception:  # can't tell: read it as a code, as before there were forms
+            log.exception("could not read whether a form is open user=%s", user_key[:8])
+            return False
+
     async def redeem(self, user_key: str, message: IncomingMessage, code: str) -> list[Reply]:
-        """An invite code: link this person to their review, then ask the first question."""
-        if self.code_attempts.blocked(user_key):
+        """An invite code: link this person to their review, then ask the first question.
+
+        Tries are limited per person and per code, with a backstop for everyone that never
+        stops a person's first try (``AttemptLimiter``): a refused try is not checked at all.
+        """
+        code_key = code_hash(self.keys, code)
+        if self.code_attempts.blocked(user_key, code_key):
             return [Reply(self.consultation_words.codes["too_many"])]
         address = (
             f"{message.channel}:{message.channel_user_id}"
@@ -290,8 +316,9 @@ class Assistant:
                 user_key=user_key, code=code, reminder_address=address,
             )
             if redeemed.outcome not in {RedeemOutcome.OK, RedeemOutcome.ALREADY_MINE}:
-                if redeemed.outcome == RedeemOutcome.WRONG:
-                    self.code_attempts.failed(user_key)
+                # a real invite (used, expired, past) counts against its code as well
+                real = redeemed.outcome != RedeemOutcome.WRONG
+                self.code_attempts.failed(user_key, code_key if real else None)
                 log.info("invite code refused outcome=%s user=%s",
                          redeemed.outcome.value, user_key[:8])
                 return [Reply(self.consultation_words.codes[redeemed.outcome.value])]

@@ -161,6 +161,11 @@ class RasaRuntime:
         if forget is not None:
             forget(conversation_key)
 
+    async def form_is_open(self, conversation_key: str) -> bool:
+        """Whether a form (the review questions) is waiting for this person's answer."""
+        tracker = await self.agent.tracker_store.retrieve(conversation_key)
+        return tracker is not None and bool(tracker.active_loop_name)
+
     async def stop_form(self, conversation_key: str) -> None:
         """End whatever form is active, so the next message is not read as its answer."""
         tracker = await self.agent.tracker_store.get_or_create_tracker(conversation_key)

@@ -70,11 +70,20 @@ class DataKeys:
 
     def user_key(self, channel: str, channel_user_id: str) -> str:
         """A stable pseudonym for a person on a channel; the raw id is never stored."""
-        mac = hmac.new(
-            self.keys[self.active_id] + b"user-id", f"{channel}:{channel_user_id}".encode(),
-            hashlib.sha256,
-        )
-        return mac.hexdigest()[:32]
+        return self.keyed_hash(b"user-id", f"{channel}:{channel_user_id}")[:32]
+
+    def keyed_hash(self, label: bytes, value: str, key_id: str | None = None) -> str:
+        """HMAC-SHA256 of ``value`` under the data key ``key_id`` (the active one by default),
+        with ``label`` saying what it is for, so one hash can never stand in for another kind.
+        A stored hash is useless without the data key."""
+        key = self.keys[key_id or self.active_id]
+        return hmac.new(key + label, value.encode(), hashlib.sha256).hexdigest()
+
+    def keyed_hashes(self, label: bytes, value: str) -> list[str]:
+        """``value``'s keyed hash under every key, active first: what to look a stored hash up
+        by, so secrets hashed before a key rotation still match."""
+        return [self.keyed_hash(label, value, key_id) for key_id in
+                [self.active_id, *(k for k in self.keys if k != self.active_id)]]
 
 
 def new_key_spec(key_id: str = "k1") -> str:
@@ -87,9 +96,17 @@ def load_data_keys(
     """The keys to use, and a sentence saying where they came from (printed at start).
 
     Outside demo mode a missing key is an error: silently generating one would make
-    data unreadable after a restart on another machine.
+    data unreadable after a restart on another machine. Demo mode refuses a real key: demo
+    mode lets `seed-demo` add staff accounts whose passwords are published in the README, so
+    it must never run on a real key's data.
     """
     spec = environ.get("CAREBOT_DATA_KEY", "").strip()
+    if spec and demo_mode:
+        raise DataKeyError(
+            "CAREBOT_DEMO=1 and CAREBOT_DATA_KEY are both set. Demo mode adds accounts with "
+            "published passwords, so it only runs with its own generated key: unset "
+            "CAREBOT_DATA_KEY for a demo, or CAREBOT_DEMO for real data."
+        )
     if spec:
         return DataKeys.parse(spec), "data key from CAREBOT_DATA_KEY"
     if not demo_mode:
@@ -99,9 +116,11 @@ def load_data_keys(
         )
     key_file = data_dir / "demo-data-key"
     if not key_file.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(new_key_spec("demo"))
-        key_file.chmod(0o600)
+        if not data_dir.exists():
+            data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Created readable by this account alone, with no moment when it is not.
+        with os.fdopen(os.open(key_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "w") as f:
+            f.write(new_key_spec("demo"))
     return (
         DataKeys.parse(key_file.read_text().strip()),
         f"DEMO MODE: using a generated data key stored in {key_file} (not for real data)",

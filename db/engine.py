@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def get_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            private_database_file(Path(parsed.database))
         # How long to wait for another writer's lock before giving up (busy timeout).
         timeout = float(parsed.query.get("timeout", SQLITE_BUSY_TIMEOUT_S))
         engine = create_engine(
@@ -40,6 +41,24 @@ def get_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def private_database_file(path: Path) -> None:
+    """Create the SQLite file (and any missing folder) readable by this account alone.
+
+    sqlite3 creates files with the process's umask, usually 0644: anyone on the machine could
+    copy the database. The file is made 0600 before SQLite opens it; SQLite gives its journal
+    and WAL files the database file's mode. A file this account owns with a looser mode (made
+    by an older release) is tightened.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for made in path.parent.glob(path.name + "*"):  # the database, its -wal and -shm
+        with suppress(FileNotFoundError):  # another process may close the WAL meanwhile
+            info = made.stat()
+            if info.st_uid == os.getuid() and info.st_mode & 0o077:
+                made.chmod(0o600)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects

@@ -82,14 +82,18 @@ class StaffUser(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
-    password_hash: Mapped[str] = mapped_column(String(200))
+    # None until the person sets one with their link, and again after an admin's reset.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[StaffRole] = mapped_column(_enum(StaffRole))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("iro_teams.id"))
     email: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A disabled account cannot sign in and has no sessions (bot/staff/accounts.py).
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The one-time set-password link: a SHA-256 of its random token, and when it stops working.
+    password_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     team: Mapped[IroTeam | None] = relationship(back_populates="members")
 
@@ -108,6 +112,21 @@ class StaffSession(Base):
     delete_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
     staff_user: Mapped[StaffUser] = relationship()
+
+
+class SignInThrottle(Base):
+    """Failed staff sign-ins counted per address, per username and per pair of both
+    (bot/staff/throttle.py), known only by a keyed hash of what they count, so unknown
+    usernames are counted exactly like real ones and nothing typed is stored."""
+
+    __tablename__ = "sign_in_throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delete_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class Child(Base):
@@ -239,7 +258,11 @@ class Alert(Base):
     possible concern (the chat checked in); a possible concern can be escalated to urgent."""
 
     __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_priority_created", "priority", "created_at"),)
+    __table_args__ = (
+        Index("ix_alerts_priority_created", "priority", "created_at"),
+        Index("ix_alerts_chat_user", "chat_user_id"),
+        Index("ix_alerts_fold_key", "fold_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     chat_user_id: Mapped[int | None] = mapped_column(ForeignKey("chat_users.id"))
@@ -256,6 +279,14 @@ class Alert(Base):
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     escalated_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_users.id", name="fk_alerts_escalated_by"))
+    # Folding (bot/safety/alert_flood.py): how many messages this alert stands for, when the
+    # latest came, and the latest ones' words (sealed JSON, a few at most). A volume alert has
+    # a ``fold_key`` (what it folds: everyone, or one address range, by keyed hash) and no
+    # chat user; a person's own alert has none.
+    repeats: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    folded_enc: Mapped[str | None] = mapped_column(Text)
+    fold_key: Mapped[str | None] = mapped_column(String(80))
 
 
 class AuditEntry(Base):
@@ -301,3 +332,34 @@ class DataRequest(Base):
     kind: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     delete_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class WebConversation(Base):
+    """A web chat conversation, known to the browser by a random token in an HttpOnly cookie.
+
+    Only a keyed hash of the token is stored; the conversation's key for the pipeline and the
+    Rasa tracker is derived from that hash on the server, so the page cannot choose it
+    (bot/services/web_conversations.py)."""
+
+    __tablename__ = "web_conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Ended however active it is, at the latest (also when purge removes it).
+    delete_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Integration(Base):
+    """A trusted system allowed to use the REST endpoint with a bearer token
+    (``carebot integration add NAME``). Only a keyed hash of the token is stored; its senders'
+    ids are namespaced by ``name``. Not personal data, so no delete-after date."""
+
+    __tablename__ = "integrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

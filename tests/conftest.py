@@ -19,6 +19,7 @@ from bot.content import content_for
 from bot.logging_setup import configure_logging, quiet_ml_environment
 from bot.pipeline import Assistant
 from bot.rasa_runtime import RasaRuntime
+from bot.safety.alert_flood import AlertFlood
 from bot.safety.screen import SafetyScreen
 from bot.services.app_context import AppContext, install_app_context
 from bot.topics import TopicLibrary
@@ -27,6 +28,7 @@ from bot.web.app import create_app
 from db.encryption import DataKeys, new_key_spec
 from db.migrate import upgrade_to_head
 from db.tracker_store import EncryptedSQLTrackerStore
+from tests.support.integrations import rest_headers
 from tests.support.live_server import run_server
 from tests.support.safety_screen import LEXICON, repo_safety_screen
 
@@ -121,6 +123,9 @@ def assistant(
     return Assistant(
         runtime=runtime, content=content, keys=data_keys, screen=safety_screen,
         database_url=base_settings.database_url, topics=topics,
+        # The whole run is many people disclosing in quick succession, which the real bound
+        # would fold into one "unusual volume" alert; tests/security floods with the real one.
+        alert_flood=AlertFlood(per_minute=100_000),
     )
 
 
@@ -131,6 +136,12 @@ def live_server_url(
     """The real carebot app (web chat, REST, health) on loopback, sharing the loaded model."""
     with run_server(create_app(base_settings, data_keys, runtime=runtime)) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def rest_auth(base_settings: Settings, data_keys: DataKeys) -> dict[str, str]:
+    """The test integration's bearer token, for REST calls to the session's database."""
+    return rest_headers(base_settings.database_url, data_keys)
 
 
 @pytest.fixture

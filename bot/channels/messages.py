@@ -20,6 +20,8 @@ class IncomingMessage:
     ``is_button`` marks text that came from pressing one of our buttons: it is still
     screened and still checked against the button allow-list, because any client
     can claim to have pressed a button.
+    ``source_address`` is the sender's network address where the channel knows it (the web
+    chat and REST: the HTTP client); it is never stored, only used to fold alert floods.
     """
 
     channel: str
@@ -27,6 +29,7 @@ class IncomingMessage:
     text: str
     is_button: bool = False
     is_edit: bool = False
+    source_address: str | None = None
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import random
 import time
@@ -57,6 +56,7 @@ from telegram.ext import (
 )
 
 from bot.channels.messages import Button, IncomingMessage, Reply
+from bot.web.request_limits import loads_limited
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -242,7 +242,7 @@ class TelegramChannel:
         if not self.application.running:
             return _error(503, "not ready")
         try:
-            data = json.loads(await request.body())
+            data = loads_limited(await request.body())  # size limited while read (app.py)
         except ValueError:
             return _error(400, "not JSON")
         try:

@@ -10,8 +10,17 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, exists, select, update
 
+from bot.services.web_conversations import purge_ended
 from db.engine import session_scope
-from db.models import Alert, ChatUser, Consultation, ConversationEvent, DataRequest, Invite
+from db.models import (
+    Alert,
+    ChatUser,
+    Consultation,
+    ConversationEvent,
+    DataRequest,
+    Invite,
+    SignInThrottle,
+)
 from db.time import utcnow
 
 
@@ -34,6 +43,7 @@ def purge_expired(database_url: str) -> Purged:
             session.delete(consultation)
         alerts = session.execute(delete(Alert).where(Alert.delete_after < now)).rowcount or 0
         session.execute(delete(DataRequest).where(DataRequest.delete_after < now))
+        session.execute(delete(SignInThrottle).where(SignInThrottle.delete_after < now))
         session.flush()
         gone = (
             select(ChatUser.id)
@@ -49,4 +59,5 @@ def purge_expired(database_url: str) -> Purged:
             update(Invite).where(Invite.redeemed_by_id.in_(gone)).values(redeemed_by_id=None)
         )
         users = session.execute(delete(ChatUser).where(ChatUser.id.in_(gone))).rowcount or 0
-        return Purged(events, len(expired), alerts, users)
+    purge_ended(database_url)  # web chat cookies that no longer open anything
+    return Purged(events, len(expired), alerts, users)

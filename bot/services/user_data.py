@@ -32,7 +32,6 @@ class HeldData:
     messages: int
     answers_in_progress: int
     answers_submitted: int
-    alerts: int
     delete_after: datetime | None
 
 
@@ -55,7 +54,7 @@ def held_data(database_url: str, user_key: str) -> HeldData:
             )
         ) or 0
         if user is None:
-            return HeldData(None, "unknown", messages, 0, 0, 0, None)
+            return HeldData(None, "unknown", messages, 0, 0, None)
 
         def answers(submitted: bool) -> int:
             status = Consultation.submitted_at.is_not(None) if submitted else (
@@ -66,16 +65,14 @@ def held_data(database_url: str, user_key: str) -> HeldData:
                 .where(Consultation.chat_user_id == user.id, status)
             ) or 0
 
-        alerts = session.scalar(
-            select(func.count(Alert.id)).where(Alert.chat_user_id == user.id)
-        ) or 0
+        # Alerts are not counted: /mydata never says whether someone told us something, since
+        # whoever holds the device may not be that person (docs/security.md, section 1).
         return HeldData(
             since=as_utc(user.created_at),
             audience=user.audience.value,
             messages=messages,
             answers_in_progress=answers(False),
             answers_submitted=answers(True),
-            alerts=alerts,
             delete_after=as_utc(user.delete_after),
         )
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
-from bot.staff import admin, alerts, report_pages, reviews, settings_page, signin
+from bot.staff import (
+    admin,
+    alerts,
+    report_pages,
+    reviews,
+    set_password,
+    settings_page,
+    signin,
+)
 from bot.staff.web import NoStoreMiddleware
 
 ROUTES = [
@@ -26,7 +34,11 @@ ROUTES = [
     Route("/reports/chart.svg", report_pages.report_chart),
     Route("/admin/users", admin.users_page),
     Route("/admin/users/add", admin.add_user, methods=["POST"]),
-    Route("/admin/users/{user_id:int}/unlock", admin.unlock_user, methods=["POST"]),
+    Route("/set-password/{token}", set_password.set_password, methods=["GET", "POST"]),
+    Route("/admin/users/{user_id:int}/disable", admin.disable_user, methods=["POST"]),
+    Route("/admin/users/{user_id:int}/enable", admin.enable_user, methods=["POST"]),
+    Route("/admin/users/{user_id:int}/reset-password", admin.reset_password, methods=["POST"]),
+    Route("/admin/users/{user_id:int}/sign-out", admin.sign_out_everywhere, methods=["POST"]),
     Route("/admin/audit", admin.audit_page),
     Route("/admin/settings", settings_page.settings_page, methods=["GET", "POST"]),
 ]

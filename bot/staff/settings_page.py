@@ -50,9 +50,14 @@ def _page(ctx: StaffRequest, errors: dict[str, str] | None = None, status: int =
         "errors": [(f"setting-{e.field}", errors[e.key]) for e in EDITABLE if e.key in errors],
         "read_only": read_only,
         "file": f"content/local_authorities/{code}.yml",
-        "saved": int(saved) if saved and saved.isdigit() and not errors else None,
+        "saved": int(saved) if _count(saved) and not errors else None,
         "refresh_after": round(content.refresh_after),
     }, status)
+
+
+def _count(value: str | None) -> bool:
+    """``?saved=N`` after a change: a small whole number, or it is ignored."""
+    return value is not None and value.isascii() and value.isdigit() and len(value) < 10
 
 
 @staff_page(StaffRole.ADMIN)

@@ -37,8 +37,6 @@ TEMPLATES = Jinja2Templates(
     directory=str(Path(__file__).resolve().parent.parent / "web" / "templates")
 )
 LONDON = ZoneInfo("Europe/London")
-MAX_FORM_BYTES = 64 * 1024
-LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 
 
 def _local(value: datetime | str) -> datetime:
@@ -82,8 +80,9 @@ def session_secret(request: Request) -> bytes:
 
 
 def cookie_secure(request: Request) -> bool:
-    public = request.app.state.carebot.settings.public_url
-    return public.startswith("https://") or request.url.hostname not in LOOPBACK
+    """Secure exactly when carebot is published over https (CAREBOT_PUBLIC_URL), never from
+    the request's Host header, which the client (or a proxy that rewrites it) chooses."""
+    return request.app.state.carebot.settings.public_url.startswith("https://")
 
 
 def set_cookie(request: Request, response: Response, token: str) -> None:
@@ -94,12 +93,13 @@ def set_cookie(request: Request, response: Response, token: str) -> None:
 
 
 async def read_form(request: Request) -> dict[str, str]:
-    """An ordinary HTML form post (urlencoded); the first value of each field."""
+    """An ordinary HTML form post (urlencoded); the first value of each field.
+
+    The body's size is limited while it is read, before this sees it (bot/web/request_limits.py).
+    """
     if request.method != "POST":
         return {}
     body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        return {}
     form: dict[str, str] = {}
     for key, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
         form.setdefault(key, value)
@@ -187,7 +187,18 @@ def _run(
                 "title": "Not part of your role",
                 "message": "Your account cannot use this page.",
             }, 403)
+        if not ids_in_range(request.path_params):
+            return ctx.not_found("open_page", "page", request.url.path[:40])
         return handler(ctx)
+
+
+# The largest id a row can have (a signed 64-bit integer, in SQLite and in PostgreSQL).
+MAX_ID = 2**63 - 1
+
+
+def ids_in_range(path_params: dict[str, Any]) -> bool:
+    """An id in the URL that no row can have is "not found": the database would raise."""
+    return all(not isinstance(v, int) or 0 <= v <= MAX_ID for v in path_params.values())
 
 
 def to_sign_in(request: Request, timed_out: bool = False) -> Response:

@@ -21,7 +21,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
 from bot.channels.messages import Reply
 from bot.channels.rest import rest_webhook
@@ -37,6 +36,14 @@ from bot.services.reminders import send_due_reminders
 from bot.staff.routes import staff_mount
 from bot.topics import TopicLibrary
 from bot.training import latest_model
+from bot.web.chat import (
+    MESSAGES_PATH,
+    NEW_CONVERSATION_PATH,
+    chat_messages,
+    chat_page,
+    new_conversation,
+)
+from bot.web.request_limits import MAX_BODY_BYTES, TELEGRAM_MAX_BODY_BYTES
 from bot.web.security_headers import SecurityHeadersMiddleware
 from db.encryption import DataKeys
 from db.engine import ping
@@ -46,7 +53,6 @@ from db.tracker_store import EncryptedSQLTrackerStore
 log = logging.getLogger(__name__)
 
 WEB_DIR = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 
 
 @dataclass
@@ -180,14 +186,19 @@ def create_app(settings: Settings, keys: DataKeys, runtime: RasaRuntime | None =
             Route("/", lambda request: RedirectResponse("/chat")),
             Route("/health", health),
             Route("/chat", chat_page),
+            Route(MESSAGES_PATH, chat_messages, methods=["POST"]),
+            Route(NEW_CONVERSATION_PATH, new_conversation, methods=["POST"]),
             Route("/webhooks/rest/webhook", rest_webhook, methods=["POST"]),
-            Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
+            Route("/telegram/webhook", telegram_webhook, methods=["POST"],
+                  max_body_size=TELEGRAM_MAX_BODY_BYTES),
             Route("/iro", lambda request: RedirectResponse("/iro/")),
             staff_mount(),
             Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
         ],
         middleware=[Middleware(SecurityHeadersMiddleware)],
         lifespan=lifespan,
+        # Every body is counted while it is read and refused with 413 at the limit.
+        max_body_size=MAX_BODY_BYTES,
     )
     # This app's own Content: the council file with the admin's changes from this database.
     content = Content(settings.content_dir, settings.local_authority,
@@ -208,19 +219,6 @@ async def health(request: Request) -> JSONResponse:
     if not await asyncio.to_thread(ping, services.settings.database_url):
         return JSONResponse({"status": "database unreachable"}, 503)
     return JSONResponse({"status": "ok"})
-
-
-async def chat_page(request: Request) -> Response:
-    invite = request.query_params.get("invite")
-    context = {
-        "title": "carebot",
-        "invite": invite if invite and len(invite) <= 64 else None,
-        "webhook_url": "/webhooks/rest/webhook",
-        "static": "/static",
-    }
-    response = templates.TemplateResponse(request, "chat.html", context)
-    response.headers["Cache-Control"] = "no-store"  # the URL may carry an invite code
-    return response
 
 
 async def telegram_webhook(request: Request) -> Response:

@@ -22,8 +22,8 @@ from tests.support.reviews import make_invite, make_review
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-WEBHOOK_PATH = "/webhooks/rest/webhook"
-STORAGE_KEY = "carebot.conversation"
+WEBHOOK_PATH = "/chat/messages"
+COOKIE = "carebot_chat"
 REPLY_TIMEOUT_MS = 15_000
 PHONE = {"width": 320, "height": 640}
 DESKTOP = {"width": 1280, "height": 800}
@@ -38,7 +38,7 @@ def browser() -> Iterator[Browser]:
 
 
 def new_page(browser: Browser, viewport: dict[str, int] = DESKTOP) -> Page:
-    """A page in a fresh browser profile (empty localStorage)."""
+    """A page in a fresh browser profile (no cookies, empty storage)."""
     context = browser.new_context(viewport=viewport)
     context.set_default_timeout(REPLY_TIMEOUT_MS)
     return context.new_page()
@@ -97,8 +97,14 @@ def say(page: Page, text: str) -> None:
     expect(page.locator("#typing")).to_be_empty()
 
 
-def stored_conversation_id(page: Page) -> str | None:
-    return page.evaluate(f"() => window.localStorage.getItem({STORAGE_KEY!r})")
+def conversation_cookie(page: Page) -> dict | None:
+    """The browser's conversation cookie (the test can read it; the page's script cannot)."""
+    return next((c for c in page.context.cookies() if c["name"] == COOKIE), None)
+
+
+def conversation_token(page: Page) -> str | None:
+    cookie = conversation_cookie(page)
+    return cookie["value"] if cookie else None
 
 
 def has_no_sideways_scroll(page: Page) -> bool:
@@ -137,33 +143,41 @@ def test_shift_enter_starts_a_new_line_instead_of_sending(page, live_server_url)
 
 def test_the_conversation_is_remembered_when_the_page_is_reloaded(page, live_server_url):
     open_chat(page, live_server_url)
-    first_id = stored_conversation_id(page)
-    assert first_id
+    assert conversation_token(page) is None  # the server gives one with the first message
+    say(page, "hello")
+    cookie = conversation_cookie(page)
+    assert cookie and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert page.evaluate("() => document.cookie") == ""
+    assert page.evaluate("() => window.localStorage.length") == 0
 
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     sent = webhook_requests(page)
     say(page, "hello")
 
-    assert stored_conversation_id(page) == first_id
-    assert sent[-1]["sender"] == first_id
+    assert conversation_token(page) == cookie["value"]
+    assert sent[-1] == {"message": "hello"}  # the page never says who it is
 
 
 def test_start_again_asks_first_then_gives_a_new_conversation(page, live_server_url):
     open_chat(page, live_server_url)
     say(page, "hello")
-    first_id = stored_conversation_id(page)
+    first = conversation_token(page)
+    assert first
 
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name="Start again").click()
-    assert stored_conversation_id(page) == first_id
+    assert conversation_token(page) == first
     expect(user_bubbles(page)).to_have_count(1)
 
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Start again").click()
+    with page.expect_response(lambda r: r.url.endswith("/chat/new")) as started:
+        page.get_by_role("button", name="Start again").click()
+    assert started.value.status == 204
     expect(user_bubbles(page)).to_have_count(0)
     expect(bot_bubbles(page)).to_have_count(0)
-    assert stored_conversation_id(page) not in (None, first_id)
+    assert conversation_token(page) not in (None, first)
+    say(page, "hello")  # and the new conversation answers
 
 
 def test_quick_reply_buttons_appear_and_pressing_one_sends_it(page, live_server_url):
@@ -197,10 +211,10 @@ def test_quick_reply_buttons_appear_and_pressing_one_sends_it(page, live_server_
 def test_an_invite_link_sends_its_code_as_the_first_message(page, live_server_url):
     sent = webhook_requests(page)
 
-    open_chat(page, live_server_url, "?invite=ABC123")
+    open_chat(page, live_server_url, "#invite=ABC123")
 
     expect(bot_bubbles(page).first).not_to_be_empty()
-    assert sent[0]["message"] == "ABC123"
+    assert sent[0] == {"message": "ABC123"}
     expect(user_bubbles(page)).to_have_count(0)
     assert "ABC123" not in page.url, "a used invite code should leave the address bar"
 
@@ -212,7 +226,7 @@ def test_a_real_invite_link_opens_the_review_questions_with_a_skip_button(
     code = make_invite(base_settings.database_url, data_keys, made.review_id)
     form = load_form(base_settings.content_dir, ConsultationRole.CHILD)
 
-    open_chat(page, live_server_url, f"?invite={code.replace('-', '')}")
+    open_chat(page, live_server_url, f"#invite={code.replace('-', '')}")
 
     expect(bot_bubbles(page).first).to_contain_text("Rowan")
     expect(bot_bubbles(page).last).to_have_text(form.questions[0].text)

@@ -17,7 +17,7 @@ from tests.support.fake_bot_api import FakeBotApi, edited_message_update, new_us
 @pytest.mark.anyio
 async def test_a_marker_sent_on_every_channel_is_in_no_log_and_only_sealed_at_rest(
     live_server_url: str, bot_api: FakeBotApi, telegram_channel, base_settings,
-    caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str], rest_auth,
 ) -> None:
     caplog.set_level(logging.DEBUG)  # everything any library logs, at its most talkative
     marker = f"canary{uuid.uuid4().hex[:10]}"
@@ -26,13 +26,17 @@ async def test_a_marker_sent_on_every_channel_is_in_no_log_and_only_sealed_at_re
     async with httpx.AsyncClient(timeout=30) as client:
         for sender, text in [
             (f"rest-{marker}", f"hello {marker}"),  # REST
-            (f"webchat-{marker}", f"who is my iro {marker}"),  # the web chat page's path
             (f"rest2-{marker}", f"{disclosure_marker} my uncle hurts me"),  # an alert
         ]:
             response = await client.post(
-                f"{live_server_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+                f"{live_server_url}/webhooks/rest/webhook", headers=rest_auth,
+                json={"sender": sender, "message": text},
             )
             assert response.status_code == 200
+    async with httpx.AsyncClient(timeout=30) as web_chat:  # the web chat page's path
+        response = await web_chat.post(f"{live_server_url}/chat/messages",
+                                       json={"message": f"who is my iro {marker}"})
+        assert response.status_code == 200
 
     await telegram_channel()
     user_id = new_user_id()

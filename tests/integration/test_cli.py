@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.integrations import cli_rest_token
 from tests.support.live_server import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -52,7 +53,7 @@ def test_invite_prints_the_code_last_and_refuses_bad_reviews(demo_env: dict[str,
     assert made.returncode == 0, made.stderr
     lines = made.stdout.strip().splitlines()
     assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", lines[-1])
-    assert f"/chat?invite={lines[-1].replace('-', '')}" in made.stdout
+    assert f"/chat#invite={lines[-1].replace('-', '')}" in made.stdout
 
     missing = run(["invite", "--review", "999999", "--role", "child"], demo_env)
     assert missing.returncode == 1 and "no review 999999" in missing.stderr
@@ -93,6 +94,27 @@ def test_train_skips_when_nothing_changed(demo_env: dict[str, str], trained_mode
     assert "Up to date, not retrained" in result.stdout
 
 
+def test_integration_tokens_are_printed_once_listed_and_revoked(
+    demo_env: dict[str, str]
+) -> None:
+    made = run(["integration", "add", "case-system"], demo_env)
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip().splitlines()[-1]
+    assert token.startswith("cbi_") and len(token) >= 40
+
+    again = run(["integration", "add", "case-system"], demo_env)
+    assert again.returncode == 1 and "revoke it first" in again.stderr
+    listed = run(["integration", "list"], demo_env).stdout
+    assert "case-system\tactive" in listed and token not in listed
+
+    assert run(["integration", "revoke", "case-system"], demo_env).returncode == 0
+    assert "case-system\trevoked" in run(["integration", "list"], demo_env).stdout
+    assert run(["integration", "revoke", "nobody"], demo_env).returncode == 1
+    renewed = run(["integration", "add", "case-system"], demo_env).stdout.strip().splitlines()[-1]
+    assert renewed != token
+    assert run(["integration", "add", "Not A Name"], demo_env).returncode == 1
+
+
 @pytest.mark.slow
 def test_serve_reports_starting_then_answers(demo_env: dict[str, str], trained_model: Path) -> None:
     port = free_port()
@@ -112,9 +134,11 @@ def test_serve_reports_starting_then_answers(demo_env: dict[str, str], trained_m
             time.sleep(0.25)
         assert statuses and statuses[-1] == 200, statuses[-5:]
         assert 503 in statuses  # it said "not ready" honestly while loading the model
-        reply = httpx.post(
-            f"{base}/webhooks/rest/webhook", json={"sender": "x", "message": "hello"}, timeout=30
-        )
+        hello = {"sender": "x", "message": "hello"}
+        refused = httpx.post(f"{base}/webhooks/rest/webhook", json=hello, timeout=30)
+        assert refused.status_code == 401  # REST is for integrations with a token
+        reply = httpx.post(f"{base}/webhooks/rest/webhook", json=hello, timeout=30,
+                           headers={"Authorization": f"Bearer {cli_rest_token(demo_env)}"})
         assert reply.status_code == 200 and reply.json()[0]["text"]
         assert httpx.get(f"{base}/chat").status_code == 200
     finally:

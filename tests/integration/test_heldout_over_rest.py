@@ -19,14 +19,14 @@ HELDOUT = REPO_ROOT / "tests" / "data" / "nlu_heldout.yml"
 
 
 def test_at_least_95_percent_of_held_out_questions_get_the_right_answer(
-    live_server_url: str,
+    live_server_url: str, rest_auth: dict[str, str],
 ) -> None:
     content = Content(REPO_ROOT / "content", "demoshire")
     topics = TopicLibrary(REPO_ROOT / "content" / "topics")
     messages = yaml.safe_load(HELDOUT.read_text())["messages"]
     right = 0
     misses = []
-    with httpx.Client(timeout=30) as client:
+    with httpx.Client(timeout=30, headers=rest_auth) as client:
         for message in messages:
             response = client.post(
                 f"{live_server_url}/webhooks/rest/webhook",

@@ -29,14 +29,14 @@ CASES = [
 
 @pytest.mark.parametrize(("question", "facts"), CASES, ids=[c[0][:30] for c in CASES])
 def test_a_question_about_a_change_in_the_law_gets_the_facts_and_the_wording(
-    live_server_url: str, question: str, facts: list[str]
+    live_server_url: str, question: str, facts: list[str], rest_auth: dict[str, str]
 ) -> None:
     sender = f"law-{uuid.uuid4()}"
     url = f"{live_server_url}/webhooks/rest/webhook"
     who = "parent" if "my sons" in question else "care_leaver"
     httpx.post(url, json={"sender": sender, "message": f'/set_audience{{"audience":"{who}"}}'},
-               timeout=30)
+               headers=rest_auth, timeout=30)
     reply = "\n".join(m.get("text") or "" for m in httpx.post(
-        url, json={"sender": sender, "message": question}, timeout=30).json())
+        url, json={"sender": sender, "message": question}, headers=rest_auth, timeout=30).json())
     for fact in facts:
         assert fact.lower() in reply.lower(), (fact, reply[:300])

@@ -13,6 +13,7 @@ from bot.channels.messages import IncomingMessage
 from bot.pipeline import Assistant
 from db.engine import session_scope
 from db.models import Alert, ChatUser
+from tests.support.integrations import rest_user_key
 
 SIGNPOSTING_MUSTS = ["999", "0800 1111", "85258", "116 123", "computer", "A person from"]
 
@@ -33,19 +34,19 @@ def assert_signposting(text: str) -> None:
 
 
 def test_a_disclosure_over_rest_gets_signposting_and_a_sealed_alert(
-    live_server_url: str, base_settings, data_keys
+    live_server_url: str, base_settings, data_keys, rest_auth
 ) -> None:
     sender = f"child-{uuid.uuid4()}"
     marker = f"stepdad-{uuid.uuid4().hex[:6]}"
     response = httpx.post(
-        f"{live_server_url}/webhooks/rest/webhook",
+        f"{live_server_url}/webhooks/rest/webhook", headers=rest_auth,
         json={"sender": sender, "message": f"my {marker} comes in my room at night"},
         timeout=30,
     )
     assert response.status_code == 200
     assert_signposting(response.json()[0]["text"])
 
-    alerts = alerts_for(base_settings.database_url, data_keys.user_key("web", sender))
+    alerts = alerts_for(base_settings.database_url, rest_user_key(data_keys, sender))
     assert len(alerts) == 1
     assert marker not in alerts[0].text_enc
     assert marker in data_keys.decrypt(alerts[0].text_enc)
@@ -88,9 +89,11 @@ async def test_a_parent_disclosure_gets_the_parent_signposting(
 async def test_after_a_disclosure_the_chat_does_not_carry_on_as_if_nothing_happened(
     assistant: Assistant,
 ) -> None:
-    sender = f"after-{uuid.uuid4()}"
-    await assistant.handle(IncomingMessage("web", sender, "i dont feel safe at home"))
-    replies = await assistant.handle(IncomingMessage("web", sender, "hello"))
+    """On Telegram, whose history already shows the conversation on the person's phone; the web
+    chat does not add the reminder (tests/security/test_security_chat_identity.py)."""
+    sender = str(uuid.uuid4().int % 10**12)
+    await assistant.handle(IncomingMessage("telegram", sender, "i dont feel safe at home"))
+    replies = await assistant.handle(IncomingMessage("telegram", sender, "hello"))
     assert any("999" in r.text for r in replies[1:])
 
 

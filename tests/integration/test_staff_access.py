@@ -191,7 +191,8 @@ def every_route() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(
-    ("method", "path"), [r for r in every_route() if r[1] != "/iro/login"]  # open to all
+    ("method", "path"),  # the sign-in form and the set-password link are open to all
+    [r for r in every_route() if r[1] != "/iro/login" and "/set-password/" not in r[1]]
 )
 def test_no_staff_page_is_reachable_signed_out(client, method, path):
     browser = client()

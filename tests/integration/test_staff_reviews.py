@@ -65,7 +65,7 @@ def test_an_invite_shows_its_code_once_and_the_code_works(
     assert response.status_code == 200
     assert "New parent invite" in response.text
     code = response.text.split("Code: <strong>")[1].split("<")[0]
-    assert f"/chat?invite={code.replace('-', '')}" in response.text
+    assert f"/chat#invite={code.replace('-', '')}" in response.text
     assert code not in amara.get(f"/iro/reviews/{tyler}").text  # shown only once
     with staff_db() as session:
         user = ChatUser(user_key="test-parent-of-tyler", delete_after=utcnow())

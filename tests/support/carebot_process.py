@@ -79,9 +79,15 @@ class CarebotServer:
             except subprocess.TimeoutExpired:
                 self.kill()
 
+    def rest_headers(self) -> dict[str, str]:
+        """The test integration's bearer token for this server's database."""
+        from tests.support.integrations import cli_rest_token  # it runs the CLI from here
+
+        return {"Authorization": f"Bearer {cli_rest_token(self.env)}"}
+
     def say(self, sender: str, text: str, timeout: float = 60) -> list[dict[str, Any]]:
         response = httpx.post(
-            f"{self.base_url}/webhooks/rest/webhook",
+            f"{self.base_url}/webhooks/rest/webhook", headers=self.rest_headers(),
             json={"sender": sender, "message": text}, timeout=timeout,
         )
         assert response.status_code == 200, response.text

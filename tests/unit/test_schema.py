@@ -13,7 +13,7 @@ from db.models import Base
 # settings and the audit log (kept as the council's record of who read what).
 NOT_PERSONAL_CHAT_DATA = {
     "local_authorities", "iro_teams", "staff_users", "children", "reviews", "audit_log",
-    "invites", "consultation_answers", "alembic_version", "local_settings",
+    "invites", "consultation_answers", "alembic_version", "local_settings", "integrations",
 }
 
 

@@ -3,7 +3,6 @@
 (function () {
   "use strict";
 
-  var STORAGE_KEY = "carebot.conversation";
   var REQUEST_TIMEOUT_MS = 30000;
   var TEXT = {
     botSaid: "carebot said:",
@@ -24,59 +23,16 @@
   var form = document.getElementById("composer");
   var input = document.getElementById("message");
   var startAgain = document.getElementById("start-again");
-  var webhookUrl = root.getAttribute("data-webhook-url");
-  var invite = root.getAttribute("data-invite") || "";
+  var messagesUrl = root.getAttribute("data-messages-url");
+  var newConversationUrl = root.getAttribute("data-new-conversation-url");
+  var invite = inviteInAddress();
 
   var busy = false;
   // Bumped by "Start again", so a reply to the old conversation is not shown in the new one.
   var generation = 0;
-  var memoryId = null; // used when localStorage is unavailable (some private modes)
-
-  // ---- conversation id -------------------------------------------------------------------
-
-  function newId() {
-    var c = window.crypto;
-    if (c && typeof c.randomUUID === "function") {
-      return c.randomUUID();
-    }
-    var bytes = new Uint8Array(16);
-    if (c && typeof c.getRandomValues === "function") {
-      c.getRandomValues(bytes);
-    } else {
-      for (var i = 0; i < 16; i++) {
-        bytes[i] = Math.floor(Math.random() * 256);
-      }
-    }
-    bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
-    bytes[8] = (bytes[8] & 0x3f) | 0x80; // variant 10
-    var hex = [];
-    for (var j = 0; j < 16; j++) {
-      hex.push((bytes[j] + 0x100).toString(16).slice(1));
-    }
-    hex = hex.join("");
-    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20),
-      hex.slice(20)].join("-");
-  }
-
-  function saveId(id) {
-    memoryId = id;
-    try {
-      window.localStorage.setItem(STORAGE_KEY, id);
-    } catch (e) {
-      // Storage blocked: the id lives for this page only.
-    }
-    return id;
-  }
-
-  function conversationId() {
-    var id = null;
-    try {
-      id = window.localStorage.getItem(STORAGE_KEY);
-    } catch (e) {
-      id = null;
-    }
-    return id || memoryId || saveId(newId());
-  }
+  // Who this browser is in the chat is the server's HttpOnly cookie, which this script cannot
+  // read or choose. "Start again" asks the server for a new one; messages wait for that.
+  var ready = Promise.resolve();
 
   // ---- drawing the log -------------------------------------------------------------------
 
@@ -218,13 +174,17 @@
   }
 
   function post(text) {
+    return ready.then(function () { return postNow(text); });
+  }
+
+  function postNow(text) {
     var controller = typeof AbortController === "function" ? new AbortController() : null;
     var timer = controller ? setTimeout(function () { controller.abort(); }, REQUEST_TIMEOUT_MS)
       : null;
-    return fetch(webhookUrl, {
+    return fetch(messagesUrl, {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify({ sender: conversationId(), message: text }),
+      body: JSON.stringify({ message: text }),
       credentials: "same-origin",
       signal: controller ? controller.signal : undefined
     }).then(function (response) {
@@ -341,7 +301,12 @@
     }
     generation += 1;
     setBusy(false);
-    saveId(newId());
+    ready = fetch(newConversationUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: "{}",
+      credentials: "same-origin"
+    }).then(function () {}, function () {});
     while (log.firstChild) {
       log.removeChild(log.firstChild);
     }
@@ -349,20 +314,25 @@
     input.focus();
   });
 
-  // ---- invite links (/chat?invite=CODE) ---------------------------------------------------
+  // ---- invite links (/chat#invite=CODE) ---------------------------------------------------
+
+  // The code is after "#", which the browser never sends to a server (or a proxy's logs);
+  // this script posts it as the first message.
+  function inviteInAddress() {
+    var match = /^#invite=([A-Za-z0-9-]{1,64})$/.exec(window.location.hash || "");
+    return match ? match[1] : "";
+  }
 
   // Take the code out of the address bar, so reloading doesn't send a used code again
   // and it doesn't stay in the browser history.
   function forgetInvite() {
     invite = "";
-    try {
-      var url = new URL(window.location.href);
-      if (url.searchParams.has("invite")) {
-        url.searchParams.delete("invite");
-        window.history.replaceState(null, "", url.pathname + url.search + url.hash);
+    if (/^#invite=/.test(window.location.hash || "")) {
+      try {
+        window.history.replaceState(null, "", window.location.pathname + window.location.search);
+      } catch (e) {
+        // Old browser: leave the address alone.
       }
-    } catch (e) {
-      // Old browser: leave the address alone.
     }
   }
 
@@ -395,7 +365,6 @@
     scrollToEnd();
   }
 
-  conversationId();
   if (invite) {
     sendInvite();
   }
