@@ -279,14 +279,30 @@ class Alert(Base):
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     escalated_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_users.id", name="fk_alerts_escalated_by"))
-    # Folding (bot/safety/alert_flood.py): how many messages this alert stands for, when the
-    # latest came, and the latest ones' words (sealed JSON, a few at most). A volume alert has
-    # a ``fold_key`` (what it folds: everyone, or one address range, by keyed hash) and no
-    # chat user; a person's own alert has none.
+    # Folding (bot/safety/alert_flood.py): how many messages this alert stands for and when
+    # the latest came; their words are ``FoldedMessage`` rows. A volume alert has a
+    # ``fold_key`` (what it folds: everyone, or one address range, by keyed hash) and no chat
+    # user; a person's own alert has none.
     repeats: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    folded_enc: Mapped[str | None] = mapped_column(Text)
     fold_key: Mapped[str | None] = mapped_column(String(80))
+
+
+class FoldedMessage(Base):
+    """One message folded into an alert (a repeat, or one of a flood): every one is kept,
+    sealed, so a real disclosure inside a flood can always be read. Deleted with its alert."""
+
+    __tablename__ = "folded_messages"
+    __table_args__ = (Index("ix_folded_messages_alert", "alert_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    channel: Mapped[str] = mapped_column(String(20))
+    categories: Mapped[str] = mapped_column(String(200))
+    text_enc: Mapped[str] = mapped_column(Text)
+    delete_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # its alert's
+    alert: Mapped[Alert] = relationship()
 
 
 class AuditEntry(Base):

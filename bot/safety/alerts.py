@@ -9,16 +9,17 @@ The reply never depends on this succeeding: if the database is down the user sti
 signposting or the check-in, and the failure is logged (without the text) for staff to chase.
 
 Alerts are folded, never dropped, so nobody can flood the duty page: a person's repeats within
-``FOLD_WINDOW`` go into their open alert (a count, the last time, the latest words), and new
-sources over their bound go into one "unusual volume" alert (``bot/safety/alert_flood.py``).
+``FOLD_WINDOW`` go into their open alert (a count, the last time), and new sources over their
+bound go into one "unusual volume" alert (``bot/safety/alert_flood.py``). Every folded message's
+words are kept, sealed, one row each (``FoldedMessage``), so a real disclosure inside a long
+flood can still be read; folding one costs one insert, however long the flood.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,7 +28,15 @@ from bot.safety.alert_flood import EVERYONE, AlertFlood, address_range
 from bot.services.chat_users import get_or_create_chat_user
 from db.encryption import DataKeys
 from db.engine import session_scope
-from db.models import Alert, AlertPriority, Audience, ChatUser, Consultation, Review
+from db.models import (
+    Alert,
+    AlertPriority,
+    Audience,
+    ChatUser,
+    Consultation,
+    FoldedMessage,
+    Review,
+)
 from db.time import as_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -35,8 +44,7 @@ log = logging.getLogger(__name__)
 ALERT_RETENTION = timedelta(days=365 * 2)  # an alert is part of the safeguarding record
 CHECKIN_WINDOW = timedelta(hours=24)  # after a check-in, any further concern escalates
 FOLD_WINDOW = timedelta(hours=1)  # a person's repeats within this go into their open alert
-FOLDED_KEPT = 10  # the latest messages folded into an alert whose words are kept
-FOLDED_CHARS = 2000  # of each of those (the first message's words are kept whole)
+FOLDED_CHARS = 2000  # of each folded message (the first message's words are kept whole)
 VOLUME_CATEGORY = "unusual_volume"
 
 
@@ -102,7 +110,7 @@ def raise_alert(
                 )
                 session.add(alert)
             else:
-                _fold(keys, alert, text, categories, channel)
+                _fold(session, keys, alert, text, categories, channel)
             session.flush()
             alert_id, audience, review_id = alert.id, user.audience, alert.review_id
             repeats = alert.repeats or 1
@@ -172,22 +180,47 @@ def _volume_alert(
 
 
 def _fold(
-    keys: DataKeys, alert: Alert, text: str, categories: tuple[str, ...], channel: str
+    session: Session, keys: DataKeys, alert: Alert, text: str, categories: tuple[str, ...],
+    channel: str,
 ) -> None:
-    """One more message into ``alert``: the count, the last time, and its words among the
-    latest ``FOLDED_KEPT`` (sealed like the alert's own words)."""
+    """One more message into ``alert``: the count, the last time, and its words as a row of
+    their own (sealed like the alert's own words, kept as long as the alert)."""
     now = utcnow()
     alert.repeats = (alert.repeats or 0) + 1
     alert.last_seen_at = now
-    latest = folded_messages(keys, alert)
-    latest.append({"at": now.isoformat(), "channel": channel,
-                   "categories": list(categories), "text": text[:FOLDED_CHARS]})
-    alert.folded_enc = keys.encrypt(json.dumps(latest[-FOLDED_KEPT:]))
+    session.add(FoldedMessage(
+        alert=alert, at=now, channel=channel, categories=",".join(categories)[:200],
+        text_enc=keys.encrypt(text[:FOLDED_CHARS]), delete_after=alert.delete_after,
+    ))
 
 
-def folded_messages(keys: DataKeys, alert: Alert) -> list[dict]:
-    """The latest messages folded into ``alert`` (oldest first): at, channel, categories, text."""
-    return json.loads(keys.decrypt(alert.folded_enc)) if alert.folded_enc else []
+@dataclass(frozen=True)
+class FoldedText:
+    """A folded message as staff read it."""
+
+    at: datetime
+    channel: str
+    categories: list[str]
+    text: str
+
+
+def folded_messages(
+    session: Session, keys: DataKeys, alert_id: int, *, limit: int, offset: int = 0
+) -> list[FoldedText]:
+    """Messages folded into an alert, newest first, one page of them (one query)."""
+    rows = session.scalars(
+        select(FoldedMessage).where(FoldedMessage.alert_id == alert_id)
+        .order_by(FoldedMessage.id.desc()).limit(limit).offset(offset)
+    )
+    return [FoldedText(as_utc(row.at), row.channel,
+                       [c for c in row.categories.split(",") if c], keys.decrypt(row.text_enc))
+            for row in rows]
+
+
+def folded_count(session: Session, alert_id: int) -> int:
+    """How many messages are folded into an alert (all of them are kept)."""
+    return session.scalar(
+        select(func.count(FoldedMessage.id)).where(FoldedMessage.alert_id == alert_id)) or 0
 
 
 def escalate_checkin(

@@ -18,6 +18,7 @@ from db.models import (
     Consultation,
     ConversationEvent,
     DataRequest,
+    FoldedMessage,
     Invite,
     SignInThrottle,
 )
@@ -41,6 +42,9 @@ def purge_expired(database_url: str) -> Purged:
         expired = list(session.scalars(select(Consultation).where(Consultation.delete_after < now)))
         for consultation in expired:
             session.delete(consultation)
+        expired_alerts = select(Alert.id).where(Alert.delete_after < now)
+        session.execute(delete(FoldedMessage).where(  # with their alert, whatever the database
+            (FoldedMessage.alert_id.in_(expired_alerts)) | (FoldedMessage.delete_after < now)))
         alerts = session.execute(delete(Alert).where(Alert.delete_after < now)).rowcount or 0
         session.execute(delete(DataRequest).where(DataRequest.delete_after < now))
         session.execute(delete(SignInThrottle).where(SignInThrottle.delete_after < now))

@@ -10,7 +10,8 @@ audited.
 
 An alert may stand for several messages (``repeats``): a person's repeats, or an "unusual
 volume" alert folding a flood (bot/safety/alerts.py); the page shows the count, the last time
-and the latest words. Because a flood folds into one alert, page one is never buried.
+and the latest ``LATEST_SHOWN`` messages' words, with a link to every one of them
+(``bot.staff.alert_messages``). Because a flood folds into one alert, page one is never buried.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy.sql import Select
 from starlette.datastructures import QueryParams
 from starlette.responses import RedirectResponse, Response
 
-from bot.safety.alerts import folded_messages
+from bot.safety.alerts import FoldedText, folded_count, folded_messages
 from bot.staff.access import alert_rights, alerts_clause, find_alert
 from bot.staff.web import StaffRequest, safe_next, staff_page
 from db.models import Alert, AlertPriority, Review, StaffRole, StaffUser
@@ -49,10 +50,12 @@ class AlertRow:
     repeats: int = 1
     last_seen_at: datetime | None = None
     volume: str | None = None  # an unusual-volume alert: "everyone" or "network"
-    latest: list[dict] = field(default_factory=list)  # the latest folded messages, newest first
+    latest: list[FoldedText] = field(default_factory=list)  # newest first, LATEST_SHOWN at most
+    folded: int = 0  # how many messages are folded in, all readable (``alert_messages``)
 
 
 PAGE_SIZE = 25
+LATEST_SHOWN = 10  # folded messages shown on the list, per alert
 PRIORITIES = {"all": None, "urgent": AlertPriority.URGENT, "possible": AlertPriority.POSSIBLE}
 STATUSES = ("open", "done", "all")
 MAX_PAGE = 100_000
@@ -71,17 +74,23 @@ class AlertFilter:
     def from_query(cls, params: QueryParams) -> AlertFilter:
         priority = params.get("priority", "all")
         status = params.get("status", "all")
-        page = params.get("page", "1")
         return cls(
             priority=priority if priority in PRIORITIES else "all",
             status=status if status in STATUSES else "all",
-            page=min(int(page), MAX_PAGE)
-            if page.isascii() and page.isdigit() and 0 < len(page) < 7 and int(page) > 0 else 1,
+            page=page_number(params),
         )
 
     def url(self, **changes: object) -> str:
         values = {"priority": self.priority, "status": self.status, "page": self.page, **changes}
         return "/iro/alerts?" + urlencode(values)
+
+
+def page_number(params: QueryParams) -> int:
+    """``?page=``, or 1 for anything that is not a sensible page number."""
+    page = params.get("page", "1")
+    if page.isascii() and page.isdigit() and 0 < len(page) < 7 and int(page) > 0:
+        return min(int(page), MAX_PAGE)
+    return 1
 
 
 def _listed(ctx: StaffRequest, *, status: str, priority: AlertPriority | None,
@@ -161,7 +170,9 @@ def _row(ctx: StaffRequest, alert: Alert) -> AlertRow:
     volume = None
     if alert.fold_key is not None:
         volume = "network" if ":range:" in alert.fold_key else "everyone"
-    latest = folded_messages(keys, alert)[::-1] if rights.read_text else []
+    latest = (folded_messages(ctx.db, keys, alert.id, limit=LATEST_SHOWN)
+              if rights.read_text else [])
+    folded = folded_count(ctx.db, alert.id) if len(latest) == LATEST_SHOWN else len(latest)
     return AlertRow(
         id=alert.id,
         created_at=as_utc(alert.created_at),
@@ -180,6 +191,7 @@ def _row(ctx: StaffRequest, alert: Alert) -> AlertRow:
         last_seen_at=as_utc(alert.last_seen_at) if alert.last_seen_at else None,
         volume=volume,
         latest=latest,
+        folded=folded,
     )
 
 

@@ -7,6 +7,7 @@ from starlette.routing import Mount, Route
 
 from bot.staff import (
     admin,
+    alert_messages,
     alerts,
     report_pages,
     reviews,
@@ -27,6 +28,7 @@ ROUTES = [
     Route("/reviews/{review_id:int}/print", reviews.print_view),
     Route("/reviews/{review_id:int}/export", reviews.export, methods=["POST"]),
     Route("/alerts", alerts.alerts_page),
+    Route("/alerts/{alert_id:int}", alert_messages.alert_messages_page),
     Route("/alerts/{alert_id:int}/acknowledge", alerts.acknowledge, methods=["POST"]),
     Route("/alerts/{alert_id:int}/escalate", alerts.escalate, methods=["POST"]),
     Route("/reports", report_pages.report_page),

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from bot.safety.alerts import raise_alert
 from bot.web.app import create_app
 from tests.support.browser import chromium
 from tests.support.live_server import run_server
@@ -126,7 +127,7 @@ def test_an_iro_signs_in_reads_views_acknowledges_an_alert_and_exports(page, bas
     check_accessible(page, "print")
 
 
-def test_other_main_pages_pass_axe(page, base_url):
+def test_other_main_pages_pass_axe(page, base_url, staff_settings, data_keys):
     sign_in(page, base_url, "iro.amara")
     page.goto(f"{base_url}/iro/alerts")
     check_accessible(page, "alerts")
@@ -142,6 +143,16 @@ def test_other_main_pages_pass_axe(page, base_url):
     expect(page.get_by_role("img", name="Consultation before reviews")).to_be_visible()
     expect(page.get_by_role("table").first).to_contain_text("75% (3 of 4)")
     check_accessible(page, "report")
+    page.get_by_role("button", name="Sign out").click()
+
+    for n in range(12):  # one person saying it again and again: a "Read all" link
+        raise_alert(staff_settings.database_url, data_keys, user_key="e2e-repeats",
+                    channel="web", text=f"it happened again ({n})", categories=("test",))
+    sign_in(page, base_url, "duty.dev")
+    page.goto(f"{base_url}/iro/alerts")
+    page.get_by_role("link", name="Read all 11 messages folded into this alert").click()
+    expect(page.get_by_text("it happened again (1)")).to_be_visible()
+    check_accessible(page, "alert-messages")
 
 
 def test_admin_pages_pass_axe_and_a_settings_error_is_linked_to_its_field(page, base_url):

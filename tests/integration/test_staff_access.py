@@ -170,6 +170,23 @@ def test_an_iro_cannot_acknowledge_another_iros_alert(client, staff_db, audit):
     assert audit(action="acknowledge_alert", outcome="denied", target_id=str(alert_id))
 
 
+def test_every_folded_message_is_read_only_by_those_who_may_read_the_alert(
+    client, staff_db, audit
+):
+    with staff_db() as session:
+        alert_id = session.scalar(select(Alert.id).where(Alert.acknowledged_at.is_(None)))
+    words = "I don&#39;t feel safe"
+    for username in ("iro.amara", "duty.dev"):
+        page = client(username).get(f"/iro/alerts/{alert_id}?page=zz")
+        assert page.status_code == 200 and words in page.text, username
+    assert audit(action="view_alert_messages", outcome="ok", target_id=str(alert_id))
+    for username in ("iro.ben", "manager.cath"):  # not theirs; no alert words for managers
+        page = client(username).get(f"/iro/alerts/{alert_id}")
+        assert page.status_code == 404 and words not in page.text, username
+    assert audit(action="view_alert_messages", outcome="denied", target_id=str(alert_id))
+    assert signed_in_admin(client).get(f"/iro/alerts/{alert_id}").status_code == 403
+
+
 def test_duty_sees_alerts_not_linked_to_any_review_and_iros_do_not(client, staff_db, data_keys):
     with staff_db() as session:
         session.add(Alert(channel="telegram", categories="abuse",

@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from bot.channels.messages import IncomingMessage
 from bot.pipeline import Assistant
+from bot.safety.alerts import raise_alert
 from bot.services.purge import purge_expired
 from bot.services.rate_limit import RateLimiter
 from db.engine import session_scope
-from db.models import Alert, ChatUser, ConversationEvent, DataRequest
+from db.models import Alert, ChatUser, ConversationEvent, DataRequest, FoldedMessage
 from db.time import utcnow
 
 
@@ -110,6 +111,27 @@ def test_purge_removes_only_what_is_past_its_date(base_settings, data_keys) -> N
     assert count(base_settings.database_url, ChatUser, ChatUser.user_key == new_key[:64]) == 1
     assert count(base_settings.database_url, ConversationEvent,
                  ConversationEvent.conversation_key == new_key[:64]) == 1
+
+
+def test_folded_messages_are_purged_with_their_alert_and_not_before(
+    base_settings, data_keys
+) -> None:
+    url = base_settings.database_url
+
+    def alert_with_repeats() -> int:
+        user = uuid.uuid4().hex
+        for n in range(3):  # the first is the alert, two more fold into it
+            raised = raise_alert(url, data_keys, user_key=user, channel="web",
+                                 text=f"again {n}", categories=("test",))
+        return raised.alert_id
+
+    old, kept = alert_with_repeats(), alert_with_repeats()
+    with session_scope(url) as session:
+        session.get(Alert, old).delete_after = utcnow() - timedelta(days=1)
+    purge_expired(url)
+    assert count(url, Alert, Alert.id == old) == 0
+    assert count(url, FoldedMessage, FoldedMessage.alert_id == old) == 0
+    assert count(url, FoldedMessage, FoldedMessage.alert_id == kept) == 2
 
 
 def test_the_rate_limit_allows_a_burst_then_refuses_until_the_window_passes() -> None:
