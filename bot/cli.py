@@ -11,6 +11,30 @@ import warnings
 from bot.config import ConfigError, Settings
 from bot.logging_setup import configure_logging, quiet_ml_environment
 
+MAX_RECORD_ID = 2**63 - 1  # the largest id a database row can have
+
+
+def record_id(text: str) -> int:
+    """A review id as the database can hold it: a clear error, not a traceback, otherwise."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 1 <= value <= MAX_RECORD_ID:
+        raise argparse.ArgumentTypeError(f"{text} is not a review id (1 or more)")
+    return value
+
+
+def invite_days(text: str) -> int:
+    """How long an invite code works: 1 to 365 days."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 1 <= value <= 365:
+        raise argparse.ArgumentTypeError(f"{text} days: give 1 to 365")
+    return value
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="carebot", description=__doc__)
@@ -29,16 +53,17 @@ def main(argv: list[str] | None = None) -> int:
     invite = commands.add_parser(
         "invite", help="create an invite code for a child or parent to give views for a review"
     )
-    invite.add_argument("--review", type=int, required=True, help="the review id")
+    invite.add_argument("--review", type=record_id, required=True, help="the review id")
     invite.add_argument("--role", choices=["child", "parent"], required=True)
-    invite.add_argument("--days", type=int, default=21, help="days the code works (default 21)")
+    invite.add_argument("--days", type=invite_days, default=21,
+                        help="days the code works (1-365, default 21)")
     invite.add_argument(
         "--remind", action="store_true",
         help="the person agreed to one reminder if their answers are not sent 5 days before",
     )
 
     export = commands.add_parser("export", help="write a review's sent views for the case record")
-    export.add_argument("--review", type=int, required=True, help="the review id")
+    export.add_argument("--review", type=record_id, required=True, help="the review id")
     export.add_argument("--format", choices=["json", "csv"], default="json")
     export.add_argument("--output", help="file to write (default: standard output)")
 

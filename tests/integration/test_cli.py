@@ -67,6 +67,19 @@ def test_export_of_an_unknown_review_is_a_clear_error(demo_env: dict[str, str]) 
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("args", [
+    ["export", "--review", "9" * 30], ["invite", "--review", "9" * 30, "--role", "child"],
+    ["invite", "--review", "0", "--role", "child"],
+    ["invite", "--review", "1", "--role", "child", "--days", "9" * 30],
+])
+def test_huge_or_impossible_numbers_are_a_clear_error(
+    demo_env: dict[str, str], args: list[str]
+) -> None:
+    result = run(args, demo_env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "review id" in result.stderr or "give 1 to 365" in result.stderr
+
+
 def test_seed_demo_refuses_outside_demo_mode(demo_env: dict[str, str]) -> None:
     demo_env.pop("CAREBOT_DEMO")
     result = run(["seed-demo"], demo_env)
