@@ -27,6 +27,8 @@ def test_carers_are_recognised_from_what_they_write(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "my son is in foster care and they cut my contact",
     "Can I see my daughter more often?",
+    "im a dad and the social worker wants a family meeting before court, do i have to go",
+    "I'm the mum. What happens at the review?",
 ])
 def test_parents_are_recognised(text: str) -> None:
     assert guess_audience(text, CUES) == Audience.PARENT
