@@ -37,6 +37,8 @@ def test_parents_are_recognised(text: str) -> None:
 def test_a_care_leaver_is_recognised() -> None:
     assert guess_audience("i left care last year and my pa never answers", CUES) == (
         Audience.CARE_LEAVER)
+    assert guess_audience("I'm 23, left care at 18 and I work full time", CUES) == (
+        Audience.CARE_LEAVER)
 
 
 @pytest.mark.parametrize("text", [
