@@ -1,7 +1,8 @@
 """Compile the safeguarding lexicon (content/safeguarding/lexicon.yml) into spaCy matchers.
 
 Each pattern word is run through the same pipeline as user text (normalise -> tokenise ->
-lookup lemma -> squash repeated letters), so "HIIITTING", "hits" and "hit" share one key.
+lookup lemma; a word no dictionary knows has its repeated letters folded), so "HIIITTING",
+"hits" and "hit" share one key while "noose" and "nose" do not.
 """
 
 from __future__ import annotations
@@ -31,11 +32,16 @@ KEY_ATTR = "NORM"
 EXACT_ATTR = "LEMMA"
 
 
-def build_nlp() -> Language:
-    """spaCy with no downloaded model: tokenizer, lookup lemmas (spacy-lookups-data), keys."""
+def build_nlp(word_log_probs: dict[str, float]) -> Language:
+    """spaCy with no downloaded model: tokenizer, lookup lemmas (spacy-lookups-data), keys.
+
+    ``word_log_probs`` (how common each English word is) decides which words are real words
+    whose spelling is kept; it is given before the lexicon is compiled so that the lexicon's
+    words and the user's words are keyed by the same rule."""
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe("carebot_match_keys", last=True)
+    nlp.get_pipe("carebot_match_keys").word_log_probs = word_log_probs
     nlp.initialize()
     return nlp
 
@@ -58,6 +64,9 @@ class MatchKeys:
         self._table = None
         self._lemmas: set[str] = set()
         self.spelling: SpellingNeighbours | None = None
+        self.word_log_probs: dict[str, float] = {}
+        # the lexicon's words by their folded spelling, set once the lexicon is compiled
+        self.folded_vocabulary: dict[str, str] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         if self._table is None:
@@ -66,9 +75,15 @@ class MatchKeys:
         for token in doc:
             lower = token.lower_
             lemma = token.lemma_.lower() or lower
-            if lemma == lower and lower not in self._lemmas:
-                lemma = self._dictionary_form(lower) or lemma
-            key = squash(lemma)
+            known = lemma != lower or lower in self._lemmas
+            if not known:
+                found = self._dictionary_form(lower)
+                known = found is not None or self._common(lower)
+                lemma = found or lemma
+            # Only a word no dictionary knows has its doubled letters folded ("kiill" ->
+            # "kil" -> "kill"): folding real words made "noose" read as "nose", "good" as
+            # "god", "weed" as "wed" and "soon" as "son".
+            key = lemma if known else self._unknown_key(lemma)
             if self.spelling is not None:
                 key = self.spelling.correct(lower, key)
             # Kept in spaCy's own NORM and LEMMA slots, which the Matcher reads natively; a
@@ -78,13 +93,24 @@ class MatchKeys:
         return doc
 
 
+    def _common(self, word: str) -> bool:
+        """A common English word the lemma table leaves out ("we", "so"): never refolded."""
+        return self.word_log_probs.get(word, -99.0) > SpellingNeighbours.RARE_LOG_PROB
+
+    def _unknown_key(self, word: str) -> str:
+        """A word no dictionary knows, as the lexicon word it spells with letters doubled or
+        undoubled ("kiill" and "kil" are "kill"), else its folded spelling."""
+        folded = squash(word)
+        return self.folded_vocabulary.get(folded, folded)
+
     def _dictionary_form(self, word: str) -> str | None:
         """For a word the lookup table lacks: stretched ("hiits"), dropped g ("makin"),
-        or an ending on a known word ("lamped" -> "lamp")."""
+        an ending on a known word ("lamped" -> "lamp"), or both ("hiitting" -> "hit")."""
         candidates = [squash(word)]
-        if word.endswith("in"):
-            candidates.append(word + "g")
-        candidates += [word[: -len(end)] for end in SUFFIXES if word.endswith(end)]
+        for base in dict.fromkeys([word, squash(word)]):
+            if base.endswith("in"):
+                candidates.append(base + "g")
+            candidates += [base[: -len(end)] for end in SUFFIXES if base.endswith(end)]
         for candidate in candidates:
             if candidate in self._table:
                 return self._table.get(candidate)
@@ -113,10 +139,13 @@ class SpellingNeighbours:
                 for variant in _deletions(word) | {word}:
                     self.by_deletion.setdefault(variant, set()).add(word)
 
+    def is_common(self, word: str) -> bool:
+        return self.word_log_probs.get(word, -99.0) > self.RARE_LOG_PROB
+
     def correct(self, written: str, key: str) -> str:
         if key in self.vocabulary or len(key) < self.MIN_CHARS or not key.isalpha():
             return key
-        if self.word_log_probs.get(written, -99.0) > self.RARE_LOG_PROB:
+        if self.is_common(written):
             return key
         # a misspelt word with an ending: "strangeld" -> "strangel", one edit from "strangle"
         for stem in [key] + [key[: -len(end)] for end in SUFFIXES if key.endswith(end)]:
@@ -133,6 +162,15 @@ SUFFIXES = ("ing", "in", "ed", "d", "es", "s")
 
 def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def folded_vocabulary(vocabulary: frozenset[str]) -> dict[str, str]:
+    """Each lexicon word by its spelling with doubled letters made single; where two words
+    fold alike ("nose", "noose") the shorter, then alphabetically first, is chosen."""
+    folded: dict[str, str] = {}
+    for word in sorted(vocabulary, key=lambda w: (len(w), w)):
+        folded.setdefault(squash(word), word)
+    return folded
 
 
 def english_word_log_probs() -> dict[str, float]:

@@ -16,6 +16,7 @@ from bot.safety.lexicon import (
     build_nlp,
     compile_lexicon,
     english_word_log_probs,
+    folded_vocabulary,
 )
 from bot.safety.normalise import letter_by_letter_runs, normalise, squash
 
@@ -33,13 +34,14 @@ class ScreenResult:
 
 class SafetyScreen:
     def __init__(self, lexicon_path: Path) -> None:
-        self.nlp = build_nlp()
+        word_log_probs = english_word_log_probs()
+        self.nlp = build_nlp(word_log_probs)
         self.lexicon: CompiledLexicon = compile_lexicon(lexicon_path, self.nlp)
         # Misspellings are corrected towards lexicon words only once the lexicon is compiled,
         # so the lexicon's own words are never "corrected".
-        self.nlp.get_pipe("carebot_match_keys").spelling = SpellingNeighbours(
-            set(self.lexicon.vocabulary), english_word_log_probs()
-        )
+        keys = self.nlp.get_pipe("carebot_match_keys")
+        keys.spelling = SpellingNeighbours(set(self.lexicon.vocabulary), word_log_probs)
+        keys.folded_vocabulary = folded_vocabulary(self.lexicon.vocabulary)
 
     def check(self, text: str) -> ScreenResult:
         doc = self.nlp(normalise(text[:MAX_SCREENED_CHARS]))

@@ -53,6 +53,22 @@ def test_county_lines_slang_is_read_as_the_exact_word(safety_screen: SafetyScree
 
 
 @pytest.mark.parametrize(
+    ("everyday", "disclosure"),
+    [("my nose has been bleeding since friday", "i have a noose in my room"),
+     ("we need stuff for school", "he gave me weed for stuff"),
+     ("my 2 year old loves the park", "he keeps hiiitting me"),
+     ("can i take him 2 the park", "i want to kiiill myself")],
+)
+def test_real_words_keep_their_spelling_while_stretched_ones_are_folded(
+    safety_screen: SafetyScreen, everyday: str, disclosure: str
+) -> None:
+    """Doubled letters are folded only in words no dictionary knows: "noose" is not "nose"
+    and "we" is not "wee", but "kiiill" is still "kill" and "hiiitting" still "hit"."""
+    assert not safety_screen.check(everyday).is_concern
+    assert safety_screen.check(disclosure).is_concern
+
+
+@pytest.mark.parametrize(
     "text",
     ["/greet my stepdad touches me", "/restart i want to kill myself",
      '/greet{"x": 1} he hits me', "//inform i dont feel safe at home"],
