@@ -79,12 +79,13 @@ bench: setup
 
 # Benchmark (not a test): the real-question set (bench/data/real_questions/) sent to a real
 # `carebot serve`, one fresh conversation each; scores first replies per audience and half.
+# Another set: make eval-answers EVAL_ARGS="--questions bench/data/tuning_questions/*.yml".
 eval-answers: setup
 	$(BIN)/carebot train
-	$(BIN)/python -m bench.eval_answers
+	$(BIN)/python -m bench.eval_answers $(EVAL_ARGS)
 
 # Benchmark (not a test): the safety screen per layer and combined on the real-text sets
 # (bench/data/safety/ and the real questions), development and held-out halves.
 eval-safety: setup
 	$(BIN)/carebot train
-	$(BIN)/python -m bench.eval_safety
+	$(BIN)/python -m bench.eval_safety $(EVAL_ARGS)

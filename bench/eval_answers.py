@@ -143,7 +143,8 @@ async def main() -> int:
         for q in questions if q.half == "dev" and not passes(replies[q.id], q.must_contain)
     ]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"answers-{date.today().isoformat()}-dev-failures.json"
+    named = "real_questions" if not args.questions else "+".join(p.stem for p in paths)
+    out = RESULTS / f"answers-{date.today().isoformat()}-{named}-dev-failures.json"
     out.write_text(json.dumps(dev_failures, indent=2, ensure_ascii=False) + "\n")
     print(f"  development-half failures: {out.relative_to(REPO)}")
     heldout, dev = by.get(("heldout", "all"), []), by.get(("dev", "all"), [])
