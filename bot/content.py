@@ -61,6 +61,11 @@ class Content:
         return _load_yaml(self.content_dir / "chat.yml")["texts"]
 
     @cached_property
+    def unhappy_cues(self) -> dict[str, list[str]]:
+        """Phrases that show someone is unhappy with a decision (``bot.topics.sounds_unhappy``)."""
+        return dict(_load_yaml(self.content_dir / "chat.yml").get("unhappy_cues") or {})
+
+    @cached_property
     def intent_texts(self) -> dict[str, str]:
         """Which chat text answers which Rasa intent."""
         return dict(_load_yaml(self.content_dir / "chat.yml")["intents"])

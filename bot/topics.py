@@ -57,6 +57,24 @@ class Topic:
         return topic_payload(self.id)
 
 
+LONG_MESSAGE_CHARS = 160  # a story, then a question (as the retriever's long_message_chars)
+
+
+def sounds_unhappy(text: str, cues: dict[str, list[str]]) -> bool:
+    """Whether someone is unhappy with a decision or asks what they can do about one.
+
+    On real questions from parents and carers, the commonest thing a first answer lacked was
+    how to complain: the story's topic was answered ("family time was cut") but not its
+    point ("can they do this? what can I do?"). ``cues`` is ``unhappy_cues`` in
+    content/chat.yml: phrases enough on their own, and phrases that count only at the end of
+    a story (a short "what can I do" is usually about something else)."""
+    lowered = " " + " ".join(text.lower().replace("’", "'").split()) + " "
+    if any(cue in lowered for cue in cues.get("any_length", [])):
+        return True
+    return len(text) >= LONG_MESSAGE_CHARS and any(
+        cue in lowered for cue in cues.get("long_message", []))
+
+
 def topic_payload(topic_id: str) -> str:
     return f"/{topic_intent(topic_id)}"
 

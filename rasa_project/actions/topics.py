@@ -22,12 +22,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.services.app_context import AppContext, app_context
 from bot.services.audience import audience_of, guess_audience, set_audience
-from bot.topics import Topic, topic_of_intent
+from bot.topics import LONG_MESSAGE_CHARS, Topic, sounds_unhappy, topic_of_intent
 from db.models import Audience
 from rasa_project.actions.replies import say
 
 NOT_SURE_CHOICES = 3
-LONG_MESSAGE_CHARS = 160  # as the retriever's long_message_chars (rasa_project/config.yml)
 # The likeliest topic's confidence (the retriever's score less 0.4) below which even a long
 # message gets "not sure": a nearest example question under about 0.5 similar.
 BEST_GUESS_MIN_CONFIDENCE = 0.1
@@ -60,16 +59,20 @@ def best_guess(tracker: Tracker, ctx: AppContext) -> tuple[Topic, list[Topic]] |
 
 def send_topic(
     dispatcher: CollectingDispatcher, ctx: AppContext, topic: Topic, audience: str,
-    also_asked: list[Topic] | None = None,
+    also_asked: list[Topic] | None = None, unhappy: bool = False,
 ) -> None:
-    """The answer with its follow-ups as buttons; then, for a long message that asked more
-    than one thing, the other questions offered as buttons ("You also asked about ...")."""
+    """The answer with its follow-ups as buttons; for someone unhappy with a decision, how
+    to challenge it (unless the answer says); then, for a long message that asked more than
+    one thing, the other questions offered as buttons ("You also asked about ...")."""
     buttons = []
     for follow_up in topic.follow_ups:
         other = ctx.topics.get(follow_up)
         if other is not None:
             buttons.append({"title": other.title, "payload": other.payload})
-    dispatcher.utter_message(text=ctx.content.fill(topic.answer_for(audience)), buttons=buttons)
+    answer = ctx.content.fill(topic.answer_for(audience))
+    dispatcher.utter_message(text=answer, buttons=buttons)
+    if unhappy and "complain" not in answer.lower():
+        say(dispatcher, ctx, f"if_unhappy_{audience}")
     others = [t for t in also_asked or [] if t.id != topic.id]
     if others:
         said = ctx.content.say("also_asked")
@@ -117,14 +120,17 @@ class ActionAnswerTopic(Action):
             return []
         audience = audience_of(ctx.database_url, tracker.sender_id, ctx.content.retention)
         others = also_asked(tracker, ctx)
+        text = tracker.latest_message.get("text") or ""
+        unhappy = sounds_unhappy(text, ctx.content.unhappy_cues)
         if audience != Audience.UNKNOWN or not topic.differs_by_audience:
-            send_topic(dispatcher, ctx, topic, audience.value, others)
+            reader = audience.value if audience != Audience.UNKNOWN else (
+                guess_audience(text, ctx.content.audience_cues).value)
+            send_topic(dispatcher, ctx, topic, reader, others, unhappy)
             offer_if_wrong(dispatcher, ctx, guessed_others)
             return []
         # Answer straight away for the likeliest reader; offer the other versions once.
-        text = tracker.latest_message.get("text") or ""
         guessed = guess_audience(text, ctx.content.audience_cues)
-        send_topic(dispatcher, ctx, topic, guessed.value, others)
+        send_topic(dispatcher, ctx, topic, guessed.value, others, unhappy)
         offer_if_wrong(dispatcher, ctx, guessed_others)
         if tracker.get_slot("audience_offered"):
             return []
