@@ -98,6 +98,13 @@ def chat_app_context(base_settings: Settings, data_keys: DataKeys) -> AppContext
     return AppContext(base_settings.database_url, data_keys, content, topics)
 
 
+@pytest.fixture
+def action_context(chat_app_context: AppContext) -> AppContext:
+    """The chat's context installed for custom actions run directly, without a model."""
+    install_app_context(chat_app_context)
+    return chat_app_context
+
+
 USES_THE_SESSION_MODEL = {"assistant", "runtime", "live_server_url", "telegram_channel"}
 
 

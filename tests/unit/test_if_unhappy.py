@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
-from bot.services.app_context import AppContext, install_app_context
+from bot.services.app_context import AppContext
 from bot.topics import sounds_unhappy
-from rasa_project.actions.topics import ActionAnswerTopic
+from tests.support.topic_action import answer_messages
 
 PARENT_STORY = (
     "My son has been in foster care for a year. We used to see him every week and it went "
@@ -23,63 +19,68 @@ PARENT_STORY = (
 def tracker_for(text: str, topic: str) -> Tracker:
     intent = {"name": f"faq_{topic}", "confidence": 0.8}
     message = {"text": text, "intent": intent, "intent_ranking": [intent], "entities": []}
-    return Tracker("unhappy-test", {"audience_offered": True}, message, [], False, None, {},
-                   "action_listen")
+    return Tracker(
+        "unhappy-test", {"audience_offered": True}, message, [], False, None, {}, "action_listen"
+    )
 
 
-def run(tracker: Tracker) -> list[dict[str, Any]]:
-    dispatcher = CollectingDispatcher()
-    asyncio.run(ActionAnswerTopic().run(dispatcher, tracker, {}))
-    return dispatcher.messages
-
-
-@pytest.fixture
-def context(chat_app_context: AppContext) -> AppContext:
-    install_app_context(chat_app_context)
-    return chat_app_context
-
-
-@pytest.mark.parametrize(("text", "unhappy"), [
-    ("They moved my daughter without telling me. Can they do this?", True),
-    ("i want to complain about my social worker", True),
-    ("its not fair that my brother gets to see mum and i dont", True),
-    (PARENT_STORY, True),
-    ("what can i do at my review", False),  # a short "what can I do" is about something else
-    ("what is an IRO", False),
-    ("how much is the setting up home allowance", False),
-])
+@pytest.mark.parametrize(
+    ("text", "unhappy"),
+    [
+        ("They moved my daughter without telling me. Can they do this?", True),
+        ("i want to complain about my social worker", True),
+        ("its not fair that my brother gets to see mum and i dont", True),
+        (PARENT_STORY, True),
+        ("what can i do at my review", False),  # a short "what can I do" is about something else
+        ("what is an IRO", False),
+        ("how much is the setting up home allowance", False),
+    ],
+)
 def test_unhappiness_is_heard_in_plain_words(
-    context: AppContext, text: str, unhappy: bool
+    action_context: AppContext, text: str, unhappy: bool
 ) -> None:
-    assert sounds_unhappy(text, context.content.unhappy_cues) is unhappy
+    assert sounds_unhappy(text, action_context.content.unhappy_cues) is unhappy
 
 
-def test_a_parent_unhappy_with_a_decision_hears_how_to_challenge_it(context: AppContext) -> None:
-    answer_topic = next(t for t in context.topics.topics.values()
-                        if "complain" not in context.content.fill(t.answer_for("parent")).lower())
-    messages = run(tracker_for(PARENT_STORY, answer_topic.id))
-    assert messages[0]["text"] == context.content.fill(answer_topic.answer_for("parent"))
+def test_a_parent_unhappy_with_a_decision_hears_how_to_challenge_it(
+    action_context: AppContext,
+) -> None:
+    answer_topic = next(
+        t
+        for t in action_context.topics.topics.values()
+        if "complain" not in action_context.content.fill(t.answer_for("parent")).lower()
+    )
+    messages = answer_messages(tracker_for(PARENT_STORY, answer_topic.id))
+    assert messages[0]["text"] == action_context.content.fill(answer_topic.answer_for("parent"))
     follow_on = messages[1]["text"]
-    assert follow_on == context.content.say("if_unhappy_parent").text
+    assert follow_on == action_context.content.say("if_unhappy_parent").text
     assert "complaint" in follow_on and "Ombudsman" in follow_on and "IRO" in follow_on
 
 
-def test_an_answer_that_already_says_how_to_complain_is_not_repeated(context: AppContext) -> None:
-    messages = run(tracker_for(PARENT_STORY, "parent_complain"))
-    assert not any(m["text"] == context.content.say("if_unhappy_parent").text for m in messages)
+def test_an_answer_that_already_says_how_to_complain_is_not_repeated(
+    action_context: AppContext,
+) -> None:
+    messages = answer_messages(tracker_for(PARENT_STORY, "parent_complain"))
+    assert not any(
+        m["text"] == action_context.content.say("if_unhappy_parent").text for m in messages
+    )
 
 
-def test_a_calm_question_gets_only_its_answer(context: AppContext) -> None:
-    messages = run(tracker_for("what is a care plan", "care_plan_what"))
-    answer = context.content.fill(context.topics.get("care_plan_what").answer_for("child"))
+def test_a_calm_question_gets_only_its_answer(action_context: AppContext) -> None:
+    messages = answer_messages(tracker_for("what is a care plan", "care_plan_what"))
+    answer = action_context.content.fill(
+        action_context.topics.get("care_plan_what").answer_for("child")
+    )
     assert messages[0]["text"] == answer
-    assert not any("If you disagree" in (m["text"] or "") or "If you're unhappy" in
-                   (m["text"] or "") for m in messages)
+    assert not any(
+        "If you disagree" in (m["text"] or "") or "If you're unhappy" in (m["text"] or "")
+        for m in messages
+    )
 
 
 @pytest.mark.parametrize("audience", ["child", "care_leaver", "parent", "carer"])
 def test_every_reader_has_a_way_to_complain_in_their_own_words(
-    context: AppContext, audience: str
+    action_context: AppContext, audience: str
 ) -> None:
-    text = context.content.say(f"if_unhappy_{audience}").text
+    text = action_context.content.say(f"if_unhappy_{audience}").text
     assert "complain" in text and "{" not in text
