@@ -64,3 +64,17 @@ def test_a_long_message_with_only_weak_matches_still_gets_not_sure(
     first, second, third = three_topics(action_context)
     messages = answer_messages(tracker_for(STORY, [(first, 0.05), (second, 0.04), (third, 0.03)]))
     assert len(messages) == 1 and messages[0]["text"].startswith("Sorry, I'm not sure")
+
+
+def test_a_short_message_between_two_likely_topics_gets_the_likelier_said_as_a_guess(
+    action_context: AppContext,
+) -> None:
+    first, second, third = three_topics(action_context)
+    text = "Can I see my care plan?"
+    messages = answer_messages(tracker_for(text, [(first, 0.42), (second, 0.39), (third, 0.1)]))
+    topic = action_context.topics.get(first)
+    assert messages[0]["text"].startswith("I think you're asking about") and (
+        topic.title in messages[0]["text"])
+    reader = guess_audience(text, action_context.content.audience_cues).value
+    assert messages[1]["text"] == action_context.content.fill(topic.answer_for(reader))
+    assert "If I got that wrong" in messages[-1]["text"]
