@@ -24,7 +24,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.services.app_context import AppContext, app_context
 from bot.services.audience import audience_of, guess_audience, set_audience
-from bot.topics import LONG_MESSAGE_CHARS, Topic, sounds_unhappy, topic_of_intent
+from bot.topics import (
+    ANSWER_WORDS_WEIGHT,
+    LONG_MESSAGE_CHARS,
+    Topic,
+    sounds_unhappy,
+    topic_of_intent,
+)
 from db.models import Audience
 from rasa_project.actions.replies import say
 
@@ -39,17 +45,24 @@ SHORT_GUESS_MIN_CONFIDENCE = 0.3
 BEST_GUESS_OTHERS = 2
 
 
-def ranked_topics(tracker: Tracker) -> list[str]:
+def ranked_topics(tracker: Tracker, ctx: AppContext) -> list[str]:
     """Topic ids from the intent ranking, best first (a pressed topic button ranks alone)."""
-    return [t for t, _ in ranked_topic_confidences(tracker)]
+    return [t for t, _ in ranked_topic_confidences(tracker, ctx)]
 
 
-def ranked_topic_confidences(tracker: Tracker) -> list[tuple[str, float]]:
-    """(topic id, confidence) from the intent ranking, best first."""
+def ranked_topic_confidences(tracker: Tracker, ctx: AppContext) -> list[tuple[str, float]]:
+    """(topic id, confidence) from the intent ranking, best first once each candidate's
+    confidence is added to how much its answer uses the question's words (``AnswerWords``)."""
     message = tracker.latest_message
     ranking = message.get("intent_ranking") or [message.get("intent") or {}]
-    return [(t, float(item.get("confidence") or 0.0))
-            for item in ranking if (t := topic_of_intent(item.get("name")))]
+    ranked = [(t, float(item.get("confidence") or 0.0))
+              for item in ranking if (t := topic_of_intent(item.get("name")))]
+    if len(ranked) < 2:
+        return ranked
+    words = ctx.topics.answer_words.similarity(message.get("text") or "", [t for t, _ in ranked])
+    order = sorted(range(len(ranked)),
+                   key=lambda i: -(ranked[i][1] + ANSWER_WORDS_WEIGHT * words[i]))
+    return [ranked[i] for i in order]
 
 
 def best_guess(tracker: Tracker, ctx: AppContext) -> tuple[Topic, list[Topic]] | None:
@@ -57,11 +70,11 @@ def best_guess(tracker: Tracker, ctx: AppContext) -> tuple[Topic, list[Topic]] |
     to offer, or None if even the likeliest is a weak match (for a short message: unless two
     topics were both likely)."""
     text = tracker.latest_message.get("text") or ""
-    ranked = [(ctx.topics.get(t), c) for t, c in ranked_topic_confidences(tracker)]
+    ranked = [(ctx.topics.get(t), c) for t, c in ranked_topic_confidences(tracker, ctx)]
     ranked = [(t, c) for t, c in ranked if t is not None]
     floor = (BEST_GUESS_MIN_CONFIDENCE if len(text) >= LONG_MESSAGE_CHARS
              else SHORT_GUESS_MIN_CONFIDENCE)
-    if not ranked or ranked[0][1] < floor:
+    if not ranked or max(c for _, c in ranked) < floor:
         return None
     return ranked[0][0], [t for t, _ in ranked[1: 1 + BEST_GUESS_OTHERS]]
 
@@ -112,9 +125,9 @@ class ActionAnswerTopic(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         ctx = app_context()
-        ranked = [t for t in ranked_topics(tracker) if ctx.topics.get(t) is not None]
+        ranked = [t for t in ranked_topics(tracker, ctx) if ctx.topics.get(t) is not None]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        topic = ctx.topics.get(topic_of_intent(intent) or "")
+        topic = ctx.topics.get(ranked[0]) if topic_of_intent(intent) and ranked else None
         guessed_others: list[Topic] = []
         if topic is None and (guess := best_guess(tracker, ctx)) is not None:
             topic, guessed_others = guess
