@@ -78,3 +78,17 @@ def test_a_short_message_between_two_likely_topics_gets_the_likelier_said_as_a_g
     reader = guess_audience(text, action_context.content.audience_cues).value
     assert messages[1]["text"] == action_context.content.fill(topic.answer_for(reader))
     assert "If I got that wrong" in messages[-1]["text"]
+
+
+def test_between_close_candidates_the_answer_using_the_questions_words_wins(
+    action_context: AppContext,
+) -> None:
+    """The retriever is nearly torn; the viability answer is the one that talks about a
+    viability assessment, so it is chosen although it ranked second."""
+    text = "what is a viability assessment for a grandparent"
+    ranking = [("setting_up_home_allowance", 0.42), ("kinship_viability_check", 0.41)]
+    messages = answer_messages(tracker_for(text, ranking))
+    topic = action_context.topics.get("kinship_viability_check")
+    assert topic.title in messages[0]["text"]
+    assert any(m["text"] == action_context.content.fill(topic.answer_for(a))
+               for m in messages for a in ("child", "carer", "parent"))
