@@ -12,7 +12,7 @@ STAMP := $(VENV)/.carebot-installed
 # pip's index configuration here lists optional local mirrors that may not exist; hide that noise.
 QUIET_PIP := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 
-.PHONY: setup train run test test-postgres lint eval-nlu eval-answers eval-safety bench soak clean
+.PHONY: setup train run check test test-postgres lint eval-nlu eval-answers eval-safety bench soak clean
 
 setup: $(STAMP)
 
@@ -39,6 +39,12 @@ run: setup
 	CAREBOT_DEMO=1 $(BIN)/carebot train
 	CAREBOT_DEMO=1 $(BIN)/carebot seed-demo
 	CAREBOT_DEMO=1 $(BIN)/carebot serve --host 127.0.0.1 --port 8000
+
+# The fast lane (about a minute on 2 cores): ruff and the unit tests, which need no trained
+# model, server process, browser or database server. `make test` runs everything.
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest tests/unit -q $(PYTEST_ARGS)
 
 test: setup
 	scripts/ensure-test-tools.sh
