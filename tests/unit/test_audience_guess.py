@@ -46,3 +46,22 @@ def test_a_care_leaver_is_recognised() -> None:
 ])
 def test_anyone_else_is_answered_as_a_child_in_care(text: str) -> None:
     assert guess_audience(text, CUES) == Audience.CHILD
+
+
+@pytest.mark.parametrize(("text", "audience"), [
+    ("my foster carer wont let me have my phone at night", Audience.CHILD),
+    ("I'm 19 and my foster carers want me to stay, can I?", Audience.CARE_LEAVER),
+    ("im 20 and the council put me in a flat i cant afford", Audience.CARE_LEAVER),
+    ("when i was 18 they moved me to a hostel, can they still help me", Audience.CARE_LEAVER),
+    ("my son's foster carers won't let me phone him", Audience.PARENT),
+    ("my daughter is on an sgo with my mum, can i still see her", Audience.PARENT),
+    ("we are foster carers and the allowance is late again", Audience.CARER),
+    ("what does the SGO allowance cover", Audience.CARER),
+])
+def test_a_young_persons_own_words_and_age_come_before_the_words_about_care(
+    text: str, audience: Audience
+) -> None:
+    """"My foster carer" is a young person's phrase, and "I'm 19" a care leaver's; words
+    about fostering or special guardianship that parents use too mean a carer only when
+    nothing says a parent."""
+    assert guess_audience(text, CUES) == audience
