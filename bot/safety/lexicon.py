@@ -67,6 +67,7 @@ class MatchKeys:
         self.word_log_probs: dict[str, float] = {}
         # the lexicon's words by their folded spelling, set once the lexicon is compiled
         self.folded_vocabulary: dict[str, str] = {}
+        self.lexicon_words: frozenset[str] = frozenset()
 
     def __call__(self, doc: Doc) -> Doc:
         if self._table is None:
@@ -76,13 +77,16 @@ class MatchKeys:
             lower = token.lower_
             lemma = token.lemma_.lower() or lower
             known = lemma != lower or lower in self._lemmas
-            if not known:
+            stretched = None if known else self._stretched_lexicon_word(lower)
+            if stretched is not None:
+                lemma, known = stretched, True
+            elif not known:
                 found = self._dictionary_form(lower)
                 known = found is not None or self._common(lower)
                 lemma = found or lemma
-            # Only a word no dictionary knows has its doubled letters folded ("kiill" ->
-            # "kil" -> "kill"): folding real words made "noose" read as "nose", "good" as
-            # "god", "weed" as "wed" and "soon" as "son".
+            # Only a word the lemma table doesn't know has its doubled letters folded ("kiill"
+            # -> "kil" -> "kill", "meee" -> "mee" -> "me"): folding real words made "noose"
+            # read as "nose", "good" as "god", "weed" as "wed" and "soon" as "son".
             key = lemma if known else self._unknown_key(lemma)
             if self.spelling is not None:
                 key = self.spelling.correct(lower, key)
@@ -92,6 +96,14 @@ class MatchKeys:
             token.lemma_ = squash(lower)
         return doc
 
+
+    def _stretched_lexicon_word(self, word: str) -> str | None:
+        """A lexicon word written with a letter doubled ("mee", "teell", "kiill"), checked
+        before the frequency table, which counts "mee" and "hee" as words of their own."""
+        folded = squash(word)
+        if folded == word or word in self.lexicon_words:  # "off" and "too" are words of their own
+            return None
+        return self.folded_vocabulary.get(folded)
 
     def _common(self, word: str) -> bool:
         """A common English word the lemma table leaves out ("we", "so"): never refolded."""
