@@ -68,6 +68,10 @@ class MatchKeys:
         # the lexicon's words by their folded spelling, set once the lexicon is compiled
         self.folded_vocabulary: dict[str, str] = {}
         self.lexicon_words: frozenset[str] = frozenset()
+        # Read a doubled-letter word as a lexicon word before the dictionary ("teell" is
+        # "tell", not "tel"); the screen reads text both ways, since "feedd" is "feed", not
+        # the lexicon's "fed".
+        self.lexicon_first = False
 
     def __call__(self, doc: Doc) -> Doc:
         if self._table is None:
@@ -77,7 +81,8 @@ class MatchKeys:
             lower = token.lower_
             lemma = token.lemma_.lower() or lower
             known = lemma != lower or lower in self._lemmas
-            stretched = None if known else self._stretched_lexicon_word(lower)
+            stretched = None if known or not self.lexicon_first else (
+                self._stretched_lexicon_word(lower))
             if stretched is not None:
                 lemma, known = stretched, True
             elif not known:
@@ -98,12 +103,16 @@ class MatchKeys:
 
 
     def _stretched_lexicon_word(self, word: str) -> str | None:
-        """A lexicon word written with a letter doubled ("mee", "teell", "kiill"), checked
-        before the frequency table, which counts "mee" and "hee" as words of their own."""
+        """A lexicon word written with a letter doubled ("mee", "teell", "caalls"), checked
+        before the dictionary and the frequency table, which count "tel", "cals", "mee" and
+        "hee" as words of their own."""
         folded = squash(word)
         if folded == word or word in self.lexicon_words:  # "off" and "too" are words of their own
             return None
-        return self.folded_vocabulary.get(folded)
+        for base in [folded] + [folded[: -len(end)] for end in SUFFIXES if folded.endswith(end)]:
+            if base in self.folded_vocabulary:  # "teell" is "tell", "caalls" is "call"
+                return self.folded_vocabulary[base]
+        return None
 
     def _common(self, word: str) -> bool:
         """A common English word the lemma table leaves out ("we", "so"): never refolded."""
@@ -118,7 +127,9 @@ class MatchKeys:
     def _dictionary_form(self, word: str) -> str | None:
         """For a word the lookup table lacks: stretched ("hiits"), dropped g ("makin"),
         an ending on a known word ("lamped" -> "lamp"), or both ("hiitting" -> "hit")."""
-        candidates = [squash(word)]
+        # "feedd" is "feed" with its last letter doubled before it is "fed" folded
+        candidates = [word[:-1]] if len(word) > 2 and word[-1] == word[-2] else []
+        candidates.append(squash(word))
         for base in dict.fromkeys([word, squash(word)]):
             if base.endswith("in"):
                 candidates.append(base + "g")

@@ -7,6 +7,7 @@ exception as a hit, so a broken screen never means a missed disclosure.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,7 @@ class SafetyScreen:
         keys.spelling = SpellingNeighbours(set(self.lexicon.vocabulary), word_log_probs)
         keys.folded_vocabulary = folded_vocabulary(self.lexicon.vocabulary)
         keys.lexicon_words = self.lexicon.vocabulary
+        self._reading_lock = threading.Lock()
 
     def check(self, text: str) -> ScreenResult:
         text = text[:MAX_SCREENED_CHARS]
@@ -50,8 +52,15 @@ class SafetyScreen:
         readings = [normalise(text)]
         if is_stretched(text):  # "innn" may be "inn" or "in": read it both ways
             readings.append(normalise(text, stretched_to_one=True))
-        for reading in readings:
-            categories |= self._matches(reading)
+        keys = self.nlp.get_pipe("carebot_match_keys")
+        with self._reading_lock:  # the reading mode is shared state; screens run in threads too
+            for reading in readings:
+                for lexicon_first in (False, True):
+                    keys.lexicon_first = lexicon_first
+                    try:
+                        categories |= self._matches(reading)
+                    finally:
+                        keys.lexicon_first = False
         for run in letter_by_letter_runs(text[:MAX_SCREENED_CHARS]):
             if any(phrase in squash(run) for phrase in self.lexicon.compact):
                 categories.add("spelt_out")
