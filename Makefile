@@ -40,7 +40,7 @@ run: setup
 	CAREBOT_DEMO=1 $(BIN)/carebot seed-demo
 	CAREBOT_DEMO=1 $(BIN)/carebot serve --host 127.0.0.1 --port 8000
 
-# The fast lane (about a minute on 2 cores): ruff and the unit tests, which need no trained
+# The fast lane (under a minute on 2 cores): ruff and the unit tests, which need no trained
 # model, server process, browser or database server. `make test` runs everything.
 check: setup
 	$(BIN)/ruff check .

@@ -113,6 +113,8 @@ class AnswerWords:
 
 
 ANSWER_WORDS_WEIGHT = 0.5
+# Only candidates this close to the first are re-ordered: a clear first choice stays first.
+ANSWER_WORDS_MARGIN = 0.1
 
 
 class TopicLibrary:

@@ -28,14 +28,20 @@ def set_audience(
 
 GUESS_ORDER = (Audience.CARER, Audience.PARENT, Audience.CARE_LEAVER)
 # "I'm 19", "im 20", "when I was 18": someone 18 or over who writes about their own care.
-ADULT_AGE = re.compile(r"\b(?:i'm|im|i am|i was|i turned|aged)\s+(?:1[89]|2[0-5])\b")
+ADULT_AGE = re.compile(
+    r"\b(?:i'm|im|i am|i was|i turned)\s+(?:1[89]|2[0-5])\b"
+    r"(?!\s*(?:months?|weeks?|days?|hours?|minutes?|miles?|stone|kg|percent|%))")
+# Saying what you are ("I'm a foster carer", "as his mum") outweighs every other cue.
+SELF_DESCRIPTION = ("i'm ", "im ", "i am ", "we are ", "we're ", "as a ", "as his ", "as her ",
+                    "as their ", "as the ")
 
 
 def guess_audience(text: str, cues: dict[str, list[str]]) -> Audience:
     """Who is probably asking, from words like "my grandson lives with us" (a carer), "my
     son" (a parent) or "I left care" (a care leaver); a child in care unless it is clear.
 
-    A young person's own words come first: "my foster carer" and "my children's home" are not
+    Saying what you are comes first ("I'm a foster carer", "as his mum"). Then a young
+    person's own words: "my foster carer" and "my children's home" are not
     a carer's, and a young person who says they are 18 or over, or who has left care, is a care
     leaver. Then carers: "my foster son" and "my grandson" are not a parent's words; then
     parents ("my son"); then words about fostering or kinship care that parents use too
@@ -48,6 +54,10 @@ def guess_audience(text: str, cues: dict[str, list[str]]) -> Audience:
     def said_any(audience: str) -> bool:
         return any(_said(cue, lowered) for cue in cues.get(audience, []))
 
+    for audience in (Audience.CARER, Audience.PARENT):
+        if any(_said(cue, lowered) for cue in cues.get(audience.value, [])
+               if cue.startswith(SELF_DESCRIPTION)):
+            return audience
     if said_any("young_person"):
         return Audience.CARE_LEAVER if adult or said_any("care_leaver") else Audience.CHILD
     for audience in GUESS_ORDER:

@@ -25,6 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.services.app_context import AppContext, app_context
 from bot.services.audience import audience_of, guess_audience, set_audience
 from bot.topics import (
+    ANSWER_WORDS_MARGIN,
     ANSWER_WORDS_WEIGHT,
     LONG_MESSAGE_CHARS,
     Topic,
@@ -51,18 +52,20 @@ def ranked_topics(tracker: Tracker, ctx: AppContext) -> list[str]:
 
 
 def ranked_topic_confidences(tracker: Tracker, ctx: AppContext) -> list[tuple[str, float]]:
-    """(topic id, confidence) from the intent ranking, best first once each candidate's
-    confidence is added to how much its answer uses the question's words (``AnswerWords``)."""
+    """(topic id, confidence) from the intent ranking, best first once the candidates within
+    ``ANSWER_WORDS_MARGIN`` of the first are ordered by their confidence plus how much their
+    answer uses the question's words (``AnswerWords``); a clear first choice stays first."""
     message = tracker.latest_message
     ranking = message.get("intent_ranking") or [message.get("intent") or {}]
     ranked = [(t, float(item.get("confidence") or 0.0))
               for item in ranking if (t := topic_of_intent(item.get("name")))]
-    if len(ranked) < 2:
+    close = [(t, c) for t, c in ranked if c >= ranked[0][1] - ANSWER_WORDS_MARGIN]
+    if len(close) < 2:
         return ranked
-    words = ctx.topics.answer_words.similarity(message.get("text") or "", [t for t, _ in ranked])
-    order = sorted(range(len(ranked)),
-                   key=lambda i: -(ranked[i][1] + ANSWER_WORDS_WEIGHT * words[i]))
-    return [ranked[i] for i in order]
+    words = ctx.topics.answer_words.similarity(message.get("text") or "", [t for t, _ in close])
+    order = sorted(range(len(close)),
+                   key=lambda i: -(close[i][1] + ANSWER_WORDS_WEIGHT * words[i]))
+    return [close[i] for i in order] + ranked[len(close):]
 
 
 def best_guess(tracker: Tracker, ctx: AppContext) -> tuple[Topic, list[Topic]] | None:
@@ -74,7 +77,7 @@ def best_guess(tracker: Tracker, ctx: AppContext) -> tuple[Topic, list[Topic]] |
     ranked = [(t, c) for t, c in ranked if t is not None]
     floor = (BEST_GUESS_MIN_CONFIDENCE if len(text) >= LONG_MESSAGE_CHARS
              else SHORT_GUESS_MIN_CONFIDENCE)
-    if not ranked or max(c for _, c in ranked) < floor:
+    if not ranked or ranked[0][1] < floor:
         return None
     return ranked[0][0], [t for t, _ in ranked[1: 1 + BEST_GUESS_OTHERS]]
 
@@ -146,8 +149,8 @@ class ActionAnswerTopic(Action):
         text = tracker.latest_message.get("text") or ""
         unhappy = sounds_unhappy(text, ctx.content.unhappy_cues)
         if audience != Audience.UNKNOWN or not topic.differs_by_audience:
-            reader = audience.value if audience != Audience.UNKNOWN else (
-                guess_audience(text, ctx.content.audience_cues).value)
+            # a topic with one version (say, for carers) is read by the person it is written for
+            reader = audience.value if audience != Audience.UNKNOWN else next(iter(topic.answers))
             send_topic(dispatcher, ctx, topic, reader, others, unhappy)
             offer_if_wrong(dispatcher, ctx, guessed_others)
             return []

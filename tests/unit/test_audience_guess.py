@@ -57,6 +57,10 @@ def test_anyone_else_is_answered_as_a_child_in_care(text: str) -> None:
     ("my daughter is on an sgo with my mum, can i still see her", Audience.PARENT),
     ("we are foster carers and the allowance is late again", Audience.CARER),
     ("what does the SGO allowance cover", Audience.CARER),
+    ("I'm a foster carer and my foster carer review is next week", Audience.CARER),
+    ("i was 18 months old when i went into care", Audience.CHILD),
+    ("I'm 20 weeks pregnant and they want a pre-birth assessment", Audience.CHILD),
+    ("a boy aged 18 in my children's home keeps shouting at me", Audience.CHILD),
 ])
 def test_a_young_persons_own_words_and_age_come_before_the_words_about_care(
     text: str, audience: Audience
