@@ -67,11 +67,6 @@ class MatchKeys:
         self.word_log_probs: dict[str, float] = {}
         # the lexicon's words by their folded spelling, set once the lexicon is compiled
         self.folded_vocabulary: dict[str, str] = {}
-        self.lexicon_words: frozenset[str] = frozenset()
-        # Read a doubled-letter word as a lexicon word before the dictionary ("teell" is
-        # "tell", not "tel"); the screen reads text both ways, since "feedd" is "feed", not
-        # the lexicon's "fed".
-        self.lexicon_first = False
 
     def __call__(self, doc: Doc) -> Doc:
         if self._table is None:
@@ -81,17 +76,13 @@ class MatchKeys:
             lower = token.lower_
             lemma = token.lemma_.lower() or lower
             known = lemma != lower or lower in self._lemmas
-            stretched = None if known or not self.lexicon_first else (
-                self._stretched_lexicon_word(lower))
-            if stretched is not None:
-                lemma, known = stretched, True
-            elif not known:
+            if not known:
                 found = self._dictionary_form(lower)
                 known = found is not None or self._common(lower)
                 lemma = found or lemma
-            # Only a word the lemma table doesn't know has its doubled letters folded ("kiill"
-            # -> "kil" -> "kill", "meee" -> "mee" -> "me"): folding real words made "noose"
-            # read as "nose", "good" as "god", "weed" as "wed" and "soon" as "son".
+            # Only a word no dictionary knows has its doubled letters folded ("kiill" ->
+            # "kil" -> "kill"): folding real words made "noose" read as "nose", "good" as
+            # "god", "weed" as "wed" and "soon" as "son".
             key = lemma if known else self._unknown_key(lemma)
             if self.spelling is not None:
                 key = self.spelling.correct(lower, key)
@@ -101,18 +92,6 @@ class MatchKeys:
             token.lemma_ = squash(lower)
         return doc
 
-
-    def _stretched_lexicon_word(self, word: str) -> str | None:
-        """A lexicon word written with a letter doubled ("mee", "teell", "caalls"), checked
-        before the dictionary and the frequency table, which count "tel", "cals", "mee" and
-        "hee" as words of their own."""
-        folded = squash(word)
-        if folded == word or word in self.lexicon_words:  # "off" and "too" are words of their own
-            return None
-        for base in [folded] + [folded[: -len(end)] for end in SUFFIXES if folded.endswith(end)]:
-            if base in self.folded_vocabulary:  # "teell" is "tell", "caalls" is "call"
-                return self.folded_vocabulary[base]
-        return None
 
     def _common(self, word: str) -> bool:
         """A common English word the lemma table leaves out ("we", "so"): never refolded."""
@@ -127,9 +106,7 @@ class MatchKeys:
     def _dictionary_form(self, word: str) -> str | None:
         """For a word the lookup table lacks: stretched ("hiits"), dropped g ("makin"),
         an ending on a known word ("lamped" -> "lamp"), or both ("hiitting" -> "hit")."""
-        # "feedd" is "feed" with its last letter doubled before it is "fed" folded
-        candidates = [word[:-1]] if len(word) > 2 and word[-1] == word[-2] else []
-        candidates.append(squash(word))
+        candidates = [squash(word)]
         for base in dict.fromkeys([word, squash(word)]):
             if base.endswith("in"):
                 candidates.append(base + "g")

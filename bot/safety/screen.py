@@ -7,7 +7,6 @@ exception as a hit, so a broken screen never means a missed disclosure.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from bot.safety.lexicon import (
     english_word_log_probs,
     folded_vocabulary,
 )
-from bot.safety.normalise import is_stretched, letter_by_letter_runs, normalise, squash
+from bot.safety.normalise import letter_by_letter_runs, normalise, squash
 
 MAX_SCREENED_CHARS = 20_000  # more than any channel accepts; bounds the work per message
 
@@ -43,35 +42,16 @@ class SafetyScreen:
         keys = self.nlp.get_pipe("carebot_match_keys")
         keys.spelling = SpellingNeighbours(set(self.lexicon.vocabulary), word_log_probs)
         keys.folded_vocabulary = folded_vocabulary(self.lexicon.vocabulary)
-        keys.lexicon_words = self.lexicon.vocabulary
-        self._reading_lock = threading.Lock()
 
     def check(self, text: str) -> ScreenResult:
-        text = text[:MAX_SCREENED_CHARS]
-        categories: set[str] = set()
-        readings = [normalise(text)]
-        if is_stretched(text):  # "innn" may be "inn" or "in": read it both ways
-            readings.append(normalise(text, stretched_to_one=True))
-        keys = self.nlp.get_pipe("carebot_match_keys")
-        with self._reading_lock:  # the reading mode is shared state; screens run in threads too
-            for reading in readings:
-                for lexicon_first in (False, True):
-                    keys.lexicon_first = lexicon_first
-                    try:
-                        categories |= self._matches(reading)
-                    finally:
-                        keys.lexicon_first = False
-        for run in letter_by_letter_runs(text[:MAX_SCREENED_CHARS]):
-            if any(phrase in squash(run) for phrase in self.lexicon.compact):
-                categories.add("spelt_out")
-        return ScreenResult(tuple(sorted(categories)))
-
-    def _matches(self, normalised: str) -> set[str]:
-        doc = self.nlp(normalised)
+        doc = self.nlp(normalise(text[:MAX_SCREENED_CHARS]))
         ignored = [(start, end) for _, start, end in self.lexicon.ignore(doc)]
         categories: set[str] = set()
         for match_id, start, end in self.lexicon.matcher(doc):
             if any(s <= start and end <= e for s, e in ignored):
                 continue
             categories.add(self.nlp.vocab.strings[match_id])
-        return categories
+        for run in letter_by_letter_runs(text[:MAX_SCREENED_CHARS]):
+            if any(phrase in squash(run) for phrase in self.lexicon.compact):
+                categories.add("spelt_out")
+        return ScreenResult(tuple(sorted(categories)))
