@@ -39,6 +39,11 @@ READINGS = 10
 # ~7,000 messages of the full run after the baseline; allocator noise is a few MiB. 40 MiB
 # catches a per-message leak without failing on the allocator.
 GROWTH_LIMIT_MB = 40
+# The run stops sending once this is spent (2,000 messages take about 2.5 minutes on 2 cores),
+# so a server that stops answering fails the test by name within minutes, with the tail of its
+# log, instead of holding the whole suite until CI's limit.
+SEND_BUDGET_S = max(600.0, SOAK_MESSAGES * 0.3)
+REQUEST_TIMEOUT_S = 30
 
 
 def baseline_after(count: int) -> int:
@@ -90,10 +95,14 @@ async def send_all(
     readings: dict[int, float] = {}  # messages answered -> MiB
     every = max(1, len(messages) // READINGS)
     done = 0
+    deadline = time.monotonic() + SEND_BUDGET_S
 
     async def worker(client: httpx.AsyncClient) -> None:
         nonlocal done
         for index, message in numbered:
+            if time.monotonic() > deadline:
+                problems.append((index, 0, f"not sent: the {SEND_BUDGET_S:.0f} s budget ran out"))
+                continue
             sender = f"soak-{run}-{index // MESSAGES_PER_CONVERSATION:04d}"
             body = json.dumps({"sender": sender, "message": message})
             try:
@@ -110,7 +119,7 @@ async def send_all(
             if done == baseline_after(len(messages)) or done % every == 0:
                 readings[done] = rss_mb(server_pid)
 
-    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT_S) as client:
         started = time.perf_counter()
         await asyncio.gather(*(worker(client) for _ in range(AT_ONCE)))
         seconds = time.perf_counter() - started
@@ -131,9 +140,16 @@ def answered(response: httpx.Response, message: str) -> bool:
                                  for r in replies)
 
 
+def server_log_tail(server: CarebotServer, lines: int = 40) -> str:
+    """The end of the server's own log (it never holds message text), for a failed run."""
+    if server.output is None or not server.output.exists():
+        return "(no log)"
+    return "\n".join(server.output.read_text(errors="replace").splitlines()[-lines:])
+
+
 @pytest.fixture
 def server(tmp_path: Path, trained_model: Path) -> Iterator[CarebotServer]:
-    server = CarebotServer(demo_env(tmp_path))
+    server = CarebotServer(demo_env(tmp_path), output=tmp_path / "serve.log")
     yield server
     server.stop()
 
@@ -161,6 +177,8 @@ def test_ten_thousand_hostile_messages_get_answers_and_memory_stays_flat(
         f"{result['seconds']:.0f} s ({len(messages) / result['seconds']:.0f}/s); RSS MiB by "
         f"messages answered {{{series}}}; {growth:+.1f} MiB from {start} to the end"
     )
-    assert not result["problems"], result["problems"][:10]
+    assert not result["problems"], (
+        f"{len(result['problems'])} problems, first: {result['problems'][:10]}; the server's "
+        f"log ends: {server_log_tail(server)}")
     assert len(messages) == SOAK_MESSAGES
     assert growth < GROWTH_LIMIT_MB
