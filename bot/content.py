@@ -92,9 +92,14 @@ class Content:
         merged = self._merged
         if merged is not None and time.monotonic() - self._merged_at < self.refresh_after:
             return merged
+        # Read without holding this lock: the read takes the database's own lock, and a thread
+        # already inside a database session may ask for these values (the retention) while
+        # this one waits for that session. Holding both in opposite orders deadlocked the
+        # server (every request then waited forever). Two threads may both read; one wins.
+        loaded = self._load_merged(merged)
         with self._lock:
-            if self._merged is merged:  # nobody else reloaded while we waited
-                self._merged = self._load_merged(merged)
+            if self._merged is merged:  # nobody else reloaded meanwhile
+                self._merged = loaded
                 self._merged_at = time.monotonic()
             return self._merged  # type: ignore[return-value]
 

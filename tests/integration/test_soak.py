@@ -168,6 +168,9 @@ def test_ten_thousand_hostile_messages_get_answers_and_memory_stays_flat(
     result = asyncio.run(send_all(server.base_url, server.process.pid, messages,
                                 server.rest_headers()))
 
+    assert not result["problems"], (
+        f"{len(result['problems'])} problems, first: {result['problems'][:10]}; the server's "
+        f"log ends: {server_log_tail(server)}")
     readings = result["readings"]
     start = baseline_after(len(messages))
     growth = readings[len(messages)] - readings[start]
@@ -177,8 +180,5 @@ def test_ten_thousand_hostile_messages_get_answers_and_memory_stays_flat(
         f"{result['seconds']:.0f} s ({len(messages) / result['seconds']:.0f}/s); RSS MiB by "
         f"messages answered {{{series}}}; {growth:+.1f} MiB from {start} to the end"
     )
-    assert not result["problems"], (
-        f"{len(result['problems'])} problems, first: {result['problems'][:10]}; the server's "
-        f"log ends: {server_log_tail(server)}")
     assert len(messages) == SOAK_MESSAGES
     assert growth < GROWTH_LIMIT_MB

@@ -4,11 +4,14 @@ validation, the audit log, and the chat saying the new values once its cache is 
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from sqlalchemy import select
 
-from bot.services.local_settings import EDITABLE
+from bot.content import Content
+from bot.services.local_settings import EDITABLE, load_overrides
+from db.engine import session_scope
 from db.models import LocalSetting
 
 PAGE = "/iro/admin/settings"
@@ -160,3 +163,42 @@ def test_a_rejected_value_is_shown_back_escaped(admin):
     assert response.status_code == 400
     assert '<b id="x">' not in response.text
     assert "&#34;&gt;&lt;b id=&#34;x&#34;&gt;soon" in response.text
+
+
+def test_a_thread_inside_a_database_session_can_read_the_council_values_while_they_reload(
+    base_settings,
+) -> None:
+    """The server's chat reads the council's values (with the dashboard's changes, from the
+    database) on its event loop while worker threads hold database sessions and read the
+    retention. Content held its own lock while it waited for the database's, and a worker
+    held the database's while it waited for Content's: every request then hung (seen in the
+    REST soak). Here the two meet in exactly that order; both must finish."""
+    url, council = base_settings.database_url, base_settings.local_authority
+    reloading, session_open = threading.Event(), threading.Event()
+
+    def overrides() -> dict:
+        reloading.set()  # the reload has begun (in the old code: holding Content's lock)
+        session_open.wait(5)  # ...and a worker is now inside a database session
+        return load_overrides(url, council)
+
+    content = Content(base_settings.content_dir, council, overrides=overrides, refresh_after=0)
+    finished: list[str] = []
+
+    def worker() -> None:
+        reloading.wait(5)
+        with session_scope(url):
+            session_open.set()
+            content.retention  # noqa: B018 - reads the council values inside the session
+        finished.append("worker")
+
+    def chat() -> None:
+        content.authority  # noqa: B018 - the reload that reads the database
+        finished.append("chat")
+
+    threads = [threading.Thread(target=worker, daemon=True),
+               threading.Thread(target=chat, daemon=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert sorted(finished) == ["chat", "worker"]
