@@ -9,8 +9,10 @@ still the only one that handles a given conversation.
 
 The parse is a pure function of the text (carebot's NLU reads no tracker state), so the child
 needs nothing but the model file. If the child dies, the message in flight fails (the person is
-asked to try again), and a new child is started for the next one. A child whose server has gone
-(even by SIGKILL) exits by itself within a second or two.
+asked to try again), and a new child is started for the next one. A child that stops answering
+(stuck, or stopped by the system) is killed after ``PARSE_TIMEOUT_S`` and replaced the same way,
+so one stuck parse never leaves every later message waiting behind it. A child whose server has
+gone (even by SIGKILL) exits by itself within a second or two.
 """
 
 from __future__ import annotations
@@ -31,6 +33,14 @@ from threadpoolctl import threadpool_limits
 log = logging.getLogger(__name__)
 
 PARENT_CHECK_EVERY_S = 1.0
+# A parse takes about 10 ms; a child this far behind is stuck, not busy.
+PARSE_TIMEOUT_S = 30.0
+# A new child first loads the model: 20-60 s on a busy two-core machine.
+START_TIMEOUT_S = 300.0
+
+
+class UnderstandingTimeout(RuntimeError):
+    """The understanding process gave no answer in time; it has been killed and is replaced."""
 
 # -- in the child -----------------------------------------------------------------------------
 
@@ -99,10 +109,14 @@ def _pid() -> int:
 class ParseProcess:
     """One child process that parses messages with the model at ``model_path``."""
 
-    def __init__(self, model_path: Path, log_level: str = "INFO") -> None:
+    def __init__(
+        self, model_path: Path, log_level: str = "INFO", timeout_s: float = PARSE_TIMEOUT_S
+    ) -> None:
         self.model_path = model_path
         self.log_level = log_level
+        self.timeout_s = timeout_s
         self._executor: ProcessPoolExecutor | None = None
+        self._answered: ProcessPoolExecutor | None = None  # the pool whose child has answered
         self._lock = threading.Lock()
 
     def _pool(self) -> ProcessPoolExecutor:
@@ -125,17 +139,34 @@ class ParseProcess:
     async def parse(self, text: str, sender_id: str, channel: str) -> dict[str, Any]:
         """Rasa's parse data for ``text``, exactly as ``MessageProcessor.parse_message`` gives."""
         pool = self._pool()
+        limit = self.timeout_s if self._answered is pool else START_TIMEOUT_S
         try:
-            return await asyncio.get_running_loop().run_in_executor(
-                pool, _parse, text, sender_id, channel
+            parsed = await asyncio.wait_for(
+                asyncio.get_running_loop().run_in_executor(pool, _parse, text, sender_id, channel),
+                limit,
             )
         except BrokenProcessPool:
             log.error("the understanding process stopped; starting a new one")
             self._discard(pool)
             raise
+        except asyncio.TimeoutError as stuck:  # TimeoutError itself from Python 3.11
+            log.error("the understanding process gave no answer in %.0f s; starting a new one",
+                      limit)
+            self._kill(pool)
+            raise UnderstandingTimeout(f"no answer in {limit:.0f} s") from stuck
+        self._answered = pool
+        return parsed
 
     async def child_pid(self) -> int:
         return await asyncio.get_running_loop().run_in_executor(self._pool(), _pid)
+
+    def _kill(self, pool: ProcessPoolExecutor) -> None:
+        """Kill a stuck child: the pool then fails whatever else waits on it, and the next
+        parse starts a new child. The standard library has no public handle on a pool's
+        processes; ``_processes`` has been the same since Python 3.2."""
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.kill()
+        self._discard(pool)
 
     def _discard(self, pool: ProcessPoolExecutor) -> None:
         with self._lock:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from rasa.core.channels.channel import UserMessage
 
-from bot.nlu.parse_process import ParseProcess
+from bot.nlu.parse_process import ParseProcess, UnderstandingTimeout
 from bot.rasa_runtime import RasaRuntime
 
 REPO = Path(__file__).resolve().parents[2]
@@ -85,6 +85,31 @@ async def test_a_child_that_dies_fails_one_message_then_is_replaced(trained_mode
         parser.close()
 
 
+async def test_a_stuck_child_is_killed_after_the_timeout_and_replaced(
+    trained_model: Path,
+) -> None:
+    """A child that stops answering (here: stopped by SIGSTOP) must not leave every later
+    message queued behind it forever."""
+    parser = ParseProcess(trained_model, timeout_s=3.0)
+    try:
+        await parser.start()
+        stuck = await parser.child_pid()
+        os.kill(stuck, signal.SIGSTOP)
+        started = time.monotonic()
+        with pytest.raises(UnderstandingTimeout):
+            await parser.parse("who is my IRO?", "someone", "web")
+        assert time.monotonic() - started < 10
+        deadline = time.monotonic() + 10
+        while alive(stuck) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive(stuck)
+        parsed = await parser.parse("who is my IRO?", "someone", "web")  # a new child
+        assert parsed["intent"]["name"].startswith("faq_iro")
+        assert await parser.child_pid() != stuck
+    finally:
+        parser.close()
+
+
 async def test_close_stops_the_child(trained_model: Path) -> None:
     parser = ParseProcess(trained_model)
     await parser.start()
@@ -97,7 +122,7 @@ def test_the_child_of_a_killed_server_exits_by_itself(trained_model: Path) -> No
     script = (
         "import asyncio, sys, time\n"
         "from pathlib import Path\n"
-        "from bot.nlu.parse_process import ParseProcess\n"
+        "from bot.nlu.parse_process import ParseProcess, UnderstandingTimeout\n"
         "async def main():\n"
         "    parser = ParseProcess(Path(sys.argv[1]))\n"
         "    await parser.start()\n"
