@@ -20,6 +20,9 @@ from spacy.tokens import Doc
 from bot.safety.normalise import normalise, squash
 
 GAP_TOKENS = 3
+# doc.user_data key: token index -> the key it has when a stretched word is read as a
+# lexicon word first (see MatchKeys._stretched_lexicon_word)
+LEXICON_FIRST = "carebot_lexicon_first_keys"
 
 
 class LexiconError(ValueError):
@@ -67,15 +70,19 @@ class MatchKeys:
         self.word_log_probs: dict[str, float] = {}
         # the lexicon's words by their folded spelling, set once the lexicon is compiled
         self.folded_vocabulary: dict[str, str] = {}
+        self.lexicon_words: frozenset[str] = frozenset()
 
     def __call__(self, doc: Doc) -> Doc:
         if self._table is None:
             self._table = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
             self._lemmas = set(self._table.values())
+        lexicon_first: dict[int, str] = {}
         for token in doc:
             lower = token.lower_
             lemma = token.lemma_.lower() or lower
             known = lemma != lower or lower in self._lemmas
+            if not known and (stretched := self._stretched_lexicon_word(lower)) is not None:
+                lexicon_first[token.i] = stretched
             if not known:
                 found = self._dictionary_form(lower)
                 known = found is not None or self._common(lower)
@@ -90,8 +97,24 @@ class MatchKeys:
             # custom `token._` attribute made matching ten times slower.
             token.norm_ = key
             token.lemma_ = squash(lower)
+        # Kept on the doc, not as a mode of this shared pipe, so a screen in any thread reads
+        # it without a lock: the screen matches once more with these keys in place.
+        doc.user_data[LEXICON_FIRST] = {i: k for i, k in lexicon_first.items()
+                                        if k != doc[i].norm_}
         return doc
 
+    def _stretched_lexicon_word(self, word: str) -> str | None:
+        """A lexicon word written with a letter doubled ("mee", "teell", "caalls"). The
+        dictionary and the frequency table count "tel", "cals", "mee" and "hee" as words of
+        their own, so this second reading puts the lexicon first; the first reading keeps the
+        dictionary first, since "feedd" is "feed", not the lexicon's "fed"."""
+        folded = squash(word)
+        if folded == word or word in self.lexicon_words:  # "off" and "too" are words of their own
+            return None
+        for base in [folded] + [folded[: -len(end)] for end in SUFFIXES if folded.endswith(end)]:
+            if base in self.folded_vocabulary:  # "teell" is "tell", "caalls" is "call"
+                return self.folded_vocabulary[base]
+        return None
 
     def _common(self, word: str) -> bool:
         """A common English word the lemma table leaves out ("we", "so"): never refolded."""
@@ -106,7 +129,9 @@ class MatchKeys:
     def _dictionary_form(self, word: str) -> str | None:
         """For a word the lookup table lacks: stretched ("hiits"), dropped g ("makin"),
         an ending on a known word ("lamped" -> "lamp"), or both ("hiitting" -> "hit")."""
-        candidates = [squash(word)]
+        # "feedd" is "feed" with its last letter doubled before it is "fed" folded
+        candidates = [word[:-1]] if len(word) > 2 and word[-1] == word[-2] else []
+        candidates.append(squash(word))
         for base in dict.fromkeys([word, squash(word)]):
             if base.endswith("in"):
                 candidates.append(base + "g")

@@ -43,11 +43,20 @@ CONTRACTIONS = {
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, stretched_to_one: bool = False) -> str:
+    """Text as the matcher reads it. A letter written three or more times becomes two
+    ("noooose" -> "noose", "kiiill" -> "kiill"), or with ``stretched_to_one`` one ("innn" ->
+    "in", "caaalls" -> "calls"): either can be the word meant, so the screen reads both."""
     text = _clean(text)
     text = _SPACED_LETTERS.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
-    text = _SPACES.sub(" ", _STRETCHED.sub(r"\1\1", text)).strip()
+    text = _STRETCHED.sub(r"\1" if stretched_to_one else r"\1\1", text)
+    text = _SPACES.sub(" ", text).strip()
     return _WORD.sub(lambda m: CONTRACTIONS.get(squash(m.group(0)), m.group(0)), text)
+
+
+def is_stretched(text: str) -> bool:
+    """Whether some letter is written three or more times in a row."""
+    return _STRETCHED.search(_clean(text)) is not None
 
 
 def _clean(text: str) -> str:

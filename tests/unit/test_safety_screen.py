@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,11 @@ def test_county_lines_slang_is_read_as_the_exact_word(safety_screen: SafetyScree
     [("my nose has been bleeding since friday", "i have a noose in my room"),
      ("we need stuff for school", "he gave me weed for stuff"),
      ("my 2 year old loves the park", "he keeps hiiitting me"),
-     ("can i take him 2 the park", "i want to kiiill myself")],
+     ("can i take him 2 the park", "i want to kiiill myself"),
+     ("my son wants to see his dad soon", "he hurt meee"),
+     ("the foster carers have been so good", "dont teeell anyone"),
+     ("can i stay at the inn on holiday", "he comes innn my room at night"),
+     ("can my social worker call me back later", "my carer caaalls me worthless every day")],
 )
 def test_real_words_keep_their_spelling_while_stretched_ones_are_folded(
     safety_screen: SafetyScreen, everyday: str, disclosure: str
@@ -66,6 +71,18 @@ def test_real_words_keep_their_spelling_while_stretched_ones_are_folded(
     and "we" is not "wee", but "kiiill" is still "kill" and "hiiitting" still "hit"."""
     assert not safety_screen.check(everyday).is_concern
     assert safety_screen.check(disclosure).is_concern
+
+
+def test_screens_in_several_threads_read_alike(safety_screen: SafetyScreen) -> None:
+    """The server screens on its event loop and in worker threads (invite codes) at once;
+    a stretched word's second reading must not leak into another thread's message."""
+    texts = ["he hurt meee", "dont teeell anyone", "my son wants to see his dad soon",
+             "the foster carers have been so good", "he comes innn my room at night",
+             "can i stay at the inn on holiday"] * 40
+    alone = [safety_screen.check(t).categories for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda t: safety_screen.check(t).categories, texts))
+    assert together == alone
 
 
 @pytest.mark.parametrize(
