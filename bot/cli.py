@@ -6,10 +6,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import warnings
 
 from bot.config import ConfigError, Settings
-from bot.logging_setup import configure_logging, quiet_ml_environment
+from bot.logging_setup import (
+    configure_logging,
+    quiet_ml_environment,
+    quiet_third_party_warnings,
+)
 
 MAX_RECORD_ID = 2**63 - 1  # the largest id a database row can have
 
@@ -110,10 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("purge", help="delete every stored row whose delete-after date has passed")
 
     args = parser.parse_args(argv)
-    # Rasa 3.6's dependencies warn about their own deprecated imports on every start; those
-    # warnings say nothing to someone running carebot.
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+    quiet_third_party_warnings()
     try:
         settings = Settings.from_env()
     except ConfigError as exc:

@@ -8,11 +8,40 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 
 CHATTY_LIBRARIES = (
     "rasa", "rasa_sdk", "tensorflow", "absl", "apscheduler", "telegram", "httpx", "httpcore",
     "sanic", "asyncio", "aiohttp", "matplotlib", "urllib3", "filelock", "alembic", "spacy",
 )
+
+
+# Warnings from carebot's own code are always shown; these are its modules.
+OWN_MODULES = r"(?!(bot|rasa_project|db|bench|tests)(\.|$))"
+# Rasa 3.6 says this about every domain at load; it is about Rasa 2 domains, not carebot's.
+RASA_NOTICES = (r".*Slot auto-fill has been removed",)
+
+
+def quiet_third_party_warnings() -> None:
+    """A newcomer running ``carebot serve`` should read carebot's own lines: what is starting,
+    the addresses, errors. Rasa 3.6's dependencies (click, pyparsing, SQLAlchemy, TensorFlow)
+    warn about their own deprecated calls on every start, in the server and again in its
+    understanding process. Only warnings raised from other packages' modules are hidden.
+
+    Rasa's web server, sanic, puts a filter showing every DeprecationWarning "once" in front
+    of all others when it is imported, so it is imported here and these filters go in front
+    of it again."""
+    _hide_third_party_warnings()
+    import sanic.app  # noqa: F401 - imported by Rasa anyway; see above
+
+    _hide_third_party_warnings()
+
+
+def _hide_third_party_warnings() -> None:
+    for category in (DeprecationWarning, PendingDeprecationWarning):
+        warnings.filterwarnings("ignore", category=category, module=OWN_MODULES)
+    for message in RASA_NOTICES:
+        warnings.filterwarnings("ignore", message=message, category=UserWarning)
 
 
 def quiet_ml_environment(data_dir: str) -> None:

@@ -50,8 +50,9 @@ _processor: Any = None
 def _load_model(model_path: str, parent_pid: int, log_level: str) -> None:
     """Runs once in the child: quiet logs first (they must never carry message text)."""
     global _processor
-    from bot.logging_setup import configure_logging
+    from bot.logging_setup import configure_logging, quiet_third_party_warnings
 
+    quiet_third_party_warnings()  # a spawned process starts with no warning filters
     configure_logging(log_level)
     threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
     from rasa.core.agent import Agent

@@ -82,5 +82,8 @@ def test_a_marker_sent_to_carebot_serve_is_in_no_output_of_it_or_its_understandi
     printed = output.read_text()
     assert "message handled" in printed, "the test must see the server's DEBUG logs"
     assert marker not in printed
+    # A newcomer reads carebot's own lines: no other package's warnings (their source lines
+    # name site-packages), from either process.
+    assert "site-packages" not in printed, printed[:2000]
     stored = everything_stored(f"sqlite:///{tmp_path / 'data' / 'carebot.db'}")
     assert marker.encode() not in stored
