@@ -249,11 +249,8 @@ def bare_rasa(env: dict[str, str]) -> tuple[str, Send]:
     from bot.content import content_for
     from bot.logging_setup import quiet_library_logs
     from bot.nlu.parse_process import one_blas_thread
-    from bot.rasa_runtime import (
-        InProcessActionEndpoint,
-        action_executor,
-        cache_action_response_validation,
-    )
+    from bot.rasa_compat import cache_action_response_validation
+    from bot.rasa_runtime import InProcessActionEndpoint, action_executor
     from bot.services.app_context import AppContext, install_app_context
     from bot.topics import TopicLibrary
     from bot.training import latest_model

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jsonschema.validators import validator_for
-from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.tracker_store import TrackerStore
@@ -27,6 +25,7 @@ from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundExceptio
 from bot.channels.messages import Button, Reply
 from bot.logging_setup import quiet_library_logs
 from bot.nlu.parse_process import ParseProcess
+from bot.rasa_compat import cache_action_response_validation, use_tracker_store_directly
 
 log = logging.getLogger(__name__)
 
@@ -52,28 +51,6 @@ class InProcessActionEndpoint(EndpointConfig):
         except ActionNotFoundException as exc:
             body = json.dumps({"error": exc.message, "action_name": exc.action_name})
             raise ClientResponseError(404, "not found", body) from exc
-
-
-def cache_action_response_validation() -> None:
-    """Validate custom actions' responses with one validator built once, not one per call.
-
-    Rasa checks every action response with ``jsonschema.validate``, which first checks Rasa's
-    large events schema against the JSON Schema metaschema, on every call: measured, about
-    two thirds of a message's time. The response is still validated against the same schema.
-    """
-    if getattr(RemoteAction._validate_action_result, "carebot_cached", False):
-        return
-    schema = RemoteAction.action_response_format_spec()
-    validator_class = validator_for(schema)
-    validator_class.check_schema(schema)
-    validator = validator_class(schema)
-
-    def validate(self: RemoteAction, result: dict[str, Any]) -> bool:
-        validator.validate(result)  # raises jsonschema.ValidationError, as Rasa's own does
-        return True
-
-    validate.carebot_cached = True  # type: ignore[attr-defined]
-    RemoteAction._validate_action_result = validate  # type: ignore[method-assign]
 
 
 def action_executor() -> ActionExecutor:
@@ -113,11 +90,7 @@ class RasaRuntime:
             action_endpoint=InProcessActionEndpoint(action_executor()),
         )
         tracker_store.domain = agent.domain
-        # Rasa wraps the store in a FailSafeTrackerStore, which on a database error answers as
-        # if the conversation were new (retrieve) or keeps it in memory only (save). carebot
-        # would rather say "please try again" than answer out of context or lose the turn.
-        agent.tracker_store = tracker_store
-        agent.processor.tracker_store = tracker_store
+        use_tracker_store_directly(agent, tracker_store)
         return cls(agent)
 
     async def understand(self, conversation_key: str, text: str, channel: str) -> dict[str, Any]:
