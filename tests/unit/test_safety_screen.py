@@ -146,3 +146,21 @@ def test_case_punctuation_invisible_characters_and_stretching_never_hide_a_discl
     assert safety_screen.check(original).is_concern
     assert safety_screen.check(changed).is_concern, changed
 
+
+@pytest.mark.parametrize("text", [
+    "when i first came into care i was scared but they made me feel safe at home",
+    "it feels like part of my body, i feel naked if i leave my phone at home",
+])
+def test_feelings_given_and_a_phone_left_at_home_are_not_sexual_words(
+    safety_screen: SafetyScreen, text: str
+) -> None:
+    assert not safety_screen.check(text).is_concern
+
+
+@pytest.mark.parametrize("text", ["he made me feel dirty", "she felt me up",
+                                  "he touched me and made me feel bad",
+                                  "i hate my life lol i hope i die soon"])
+def test_their_disclosing_neighbours_are_caught(
+    safety_screen: SafetyScreen, text: str
+) -> None:
+    assert safety_screen.check(text).is_concern
