@@ -19,6 +19,7 @@ CUES = Content(REPO_ROOT / "content", "demoshire").audience_cues
     "we foster two boys and want to take them to spain",
     "Im a special guardian for my niece, who pays for her uniform?",
     "can i cut my foster daughter's hair",
+    "Our teenage foster son's mum wants him home for Christmas",
 ])
 def test_carers_are_recognised_from_what_they_write(text: str) -> None:
     assert guess_audience(text, CUES) == Audience.CARER
@@ -61,6 +62,7 @@ def test_anyone_else_is_answered_as_a_child_in_care(text: str) -> None:
     ("i was 18 months old when i went into care", Audience.CHILD),
     ("I'm 20 weeks pregnant and they want a pre-birth assessment", Audience.CHILD),
     ("a boy aged 18 in my children's home keeps shouting at me", Audience.CHILD),
+    ("my foster carer's foster son keeps taking my stuff", Audience.CHILD),
 ])
 def test_a_young_persons_own_words_and_age_come_before_the_words_about_care(
     text: str, audience: Audience
