@@ -40,16 +40,18 @@ run: setup
 	CAREBOT_DEMO=1 $(BIN)/carebot seed-demo
 	CAREBOT_DEMO=1 $(BIN)/carebot serve --host 127.0.0.1 --port 8000
 
-# The fast lane (under a minute on 2 cores): ruff and the unit tests, which need no trained
+# The fast lane (under a minute on 2 cores): ruff, the import layers and the unit tests, which need no trained
 # model, server process, browser or database server. `make test` runs everything.
 check: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest tests/unit -q $(PYTEST_ARGS)
 
 test: setup
 	scripts/ensure-test-tools.sh
 	$(BIN)/carebot train
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/carebot content report
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -62,8 +64,10 @@ test-postgres: setup
 	$(BIN)/carebot train
 	scripts/with-postgres.sh $(BIN)/python -m pytest $(POSTGRES_TESTS) -m "not soak" $(PYTEST_ARGS)
 
+# ruff, and the import layers (pyproject.toml [tool.importlinter]; docs/architecture.md)
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var rasa_project/models

@@ -9,7 +9,6 @@ trains on, so the ratio says what Rasa's pipeline adds.
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -18,12 +17,12 @@ from typing import Any
 import yaml
 
 from bot.topics import topic_of_intent
+from bot.training import training_examples
 
 REPO = Path(__file__).resolve().parent.parent
 HELDOUT_TOPICS = REPO / "tests" / "data" / "nlu_heldout.yml"
 HELDOUT_SMALL_TALK = REPO / "tests" / "data" / "small_talk_heldout.yml"
 NLU_DIR = REPO / "rasa_project" / "data" / "nlu"
-_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
 
 def heldout() -> list[tuple[str, str]]:
@@ -42,22 +41,6 @@ def heldout_with_alternatives() -> list[tuple[str, str, frozenset[str]]]:
 def credited(truth: list[str], predicted: list[str], acceptable: list[frozenset[str]]) -> list[str]:
     """Predictions, with an acceptable alternative scored as the labelled answer."""
     return [t if p in ok else p for t, p, ok in zip(truth, predicted, acceptable)]
-
-
-def training_examples() -> list[tuple[str, str]]:
-    """What Rasa trains on, labelled the same way as the held-out set."""
-    examples = []
-    for path in sorted(NLU_DIR.rglob("*.yml")):
-        for item in yaml.safe_load(path.read_text()).get("nlu") or []:
-            intent = item.get("intent")
-            if not intent:
-                continue
-            label = topic_of_intent(intent) or intent
-            for line in item["examples"].splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    examples.append((_ANNOTATION.sub(r"\1", line[2:]), label))
-    return examples
 
 
 def label_of(parse: dict[str, Any]) -> str:
@@ -100,7 +83,7 @@ def main() -> int:
     acceptable = [ok for _, _, ok in data]
     agent = Agent.load(str(latest_model(REPO / "rasa_project", REPO / "rasa_project" / "models")))
     predicted = credited(truth, asyncio.run(predict(agent, texts)), acceptable)
-    baseline = credited(truth, baseline_predict(training_examples(), texts), acceptable)
+    baseline = credited(truth, baseline_predict(training_examples(NLU_DIR), texts), acceptable)
 
     labels = sorted(set(truth))
     p, r, f, n = precision_recall_fscore_support(truth, predicted, labels=labels, zero_division=0)

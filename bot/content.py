@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from bot.channels.messages import Button
+from bot.messages import Button
 from bot.provisions import Provision, load_provisions, provision_values
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,8 @@ from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 
-from bot.channels.messages import Button, Reply
 from bot.logging_setup import quiet_library_logs
+from bot.messages import Button, Reply
 from bot.nlu.parse_process import ParseProcess
 from bot.rasa_compat import cache_action_response_validation, use_tracker_store_directly
 

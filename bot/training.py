@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
+from bot.topics import topic_of_intent
+
 log = logging.getLogger(__name__)
 
 MODEL_PREFIX = "carebot-"
+# "[term](entity)" or "[term]{...}" in a training example: the words, without the markup
+_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
 
 @dataclass(frozen=True)
@@ -90,3 +97,21 @@ def latest_model(project_dir: Path, models_dir: Path) -> Path:
             f"No model for the current training data ({target.name}). Run `carebot train`."
         )
     return target
+
+
+def training_examples(nlu_dir: Path) -> list[tuple[str, str]]:
+    """(text, label) for every example Rasa trains on, labelled as the evaluations label
+    them (a topic id for a topic intent, else the intent's name): the NLU evaluation's
+    baseline trains on exactly these, and the topic tests count them."""
+    examples = []
+    for path in sorted(nlu_dir.rglob("*.yml")):
+        for item in yaml.safe_load(path.read_text()).get("nlu") or []:
+            intent = item.get("intent")
+            if not intent:
+                continue
+            label = topic_of_intent(intent) or intent
+            for line in item["examples"].splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    examples.append((_ANNOTATION.sub(r"\1", line[2:]), label))
+    return examples

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from bot.channels.messages import IncomingMessage, Reply
+from bot.http_guards.request_limits import loads_limited
+from bot.messages import IncomingMessage, Reply
 from bot.services.integrations import IntegrationTokens, bearer_token
-from bot.web.request_limits import loads_limited
 
 MAX_SENDER_CHARS = 128
 REST_CHANNEL = "rest"
@@ -34,7 +34,7 @@ class RestRequest:
 def parse_rest_body(body: bytes) -> RestRequest:
     """The sender and message, or BadRequest saying what is wrong.
 
-    The body's size was limited while it was read (bot/web/request_limits.py). The message's
+    The body's size was limited while it was read (bot/http_guards/request_limits.py). The message's
     length is not checked here: the assistant screens every message for a disclosure before it
     refuses one as too long, so a child who writes a lot is still heard.
     """

@@ -55,8 +55,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.messages import Button, IncomingMessage, Reply
-from bot.web.request_limits import loads_limited
+from bot.http_guards.request_limits import loads_limited
+from bot.messages import Button, IncomingMessage, Reply
 
 if TYPE_CHECKING:
     from bot.config import Settings

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.safety.alert_flood import EVERYONE, AlertFlood, address_range
-from bot.services.chat_users import get_or_create_chat_user
+from db.chat_users import get_or_create_chat_user
 from db.encryption import DataKeys
 from db.engine import session_scope
 from db.models import (

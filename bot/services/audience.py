@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.services.chat_users import get_or_create_chat_user
+from db.chat_users import get_or_create_chat_user
 from db.engine import session_scope
 from db.models import Audience, ChatUser
 

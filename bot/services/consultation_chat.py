@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.content import Content
-from bot.services.chat_users import get_or_create_chat_user
 from bot.services.consultation_form import load_form
 from bot.services.consultations import consultation_state, current_consultation
 from bot.services.invites import RedeemOutcome, redeem
+from db.chat_users import get_or_create_chat_user
 from db.encryption import DataKeys
 from db.engine import session_scope
 

@@ -25,10 +25,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
 
+from bot.http_guards.cookies import cookie_secure
+from bot.http_guards.security_headers import ResponseHeadersMiddleware
 from bot.services.audit import record
 from bot.staff import sessions
 from bot.staff.csrf import FIELD, csrf_ok, csrf_token
-from bot.web.security_headers import ResponseHeadersMiddleware
 from db.engine import session_scope
 from db.models import StaffRole, StaffUser
 from db.time import as_utc
@@ -79,12 +80,6 @@ def session_secret(request: Request) -> bytes:
     return hmac.new(keys.keys[keys.active_id], b"staff-session-secret", hashlib.sha256).digest()
 
 
-def cookie_secure(request: Request) -> bool:
-    """Secure exactly when carebot is published over https (CAREBOT_PUBLIC_URL), never from
-    the request's Host header, which the client (or a proxy that rewrites it) chooses."""
-    return request.app.state.carebot.settings.public_url.startswith("https://")
-
-
 def set_cookie(request: Request, response: Response, token: str) -> None:
     response.set_cookie(
         sessions.COOKIE, token, path="/iro", httponly=True, samesite="strict",
@@ -95,7 +90,8 @@ def set_cookie(request: Request, response: Response, token: str) -> None:
 async def read_form(request: Request) -> dict[str, str]:
     """An ordinary HTML form post (urlencoded); the first value of each field.
 
-    The body's size is limited while it is read, before this sees it (bot/web/request_limits.py).
+    The body's size is limited while it is read, before this sees it
+    (bot/http_guards/request_limits.py).
     """
     if request.method != "POST":
         return {}

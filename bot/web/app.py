@@ -22,10 +22,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.channels.messages import Reply
 from bot.channels.rest import rest_webhook
 from bot.config import Settings
 from bot.content import Content
+from bot.http_guards.request_limits import MAX_BODY_BYTES, TELEGRAM_MAX_BODY_BYTES
+from bot.http_guards.security_headers import SecurityHeadersMiddleware
+from bot.messages import Reply
 from bot.nlu.parse_process import ParseProcess, one_blas_thread
 from bot.pipeline import Assistant
 from bot.rasa_runtime import RasaRuntime
@@ -43,8 +45,6 @@ from bot.web.chat import (
     chat_page,
     new_conversation,
 )
-from bot.web.request_limits import MAX_BODY_BYTES, TELEGRAM_MAX_BODY_BYTES
-from bot.web.security_headers import SecurityHeadersMiddleware
 from db.encryption import DataKeys
 from db.engine import ping
 from db.migrate import upgrade_to_head

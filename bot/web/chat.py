@@ -16,11 +16,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.templating import Jinja2Templates
 
-from bot.channels.messages import IncomingMessage, Reply
 from bot.channels.rest import valid_unicode
+from bot.http_guards.cookies import cookie_secure
+from bot.http_guards.request_limits import loads_limited
+from bot.messages import IncomingMessage, Reply
 from bot.services import web_conversations
-from bot.staff.web import cookie_secure
-from bot.web.request_limits import loads_limited
 
 WEB_CHANNEL = "web"
 COOKIE = "carebot_chat"
@@ -87,7 +87,7 @@ def _is_json(request: Request) -> bool:
 
 
 def _message(body: bytes) -> str | None:
-    """The body's size was limited while it was read (bot/web/request_limits.py)."""
+    """The body's size was limited while it was read (bot/http_guards/request_limits.py)."""
     try:
         data = loads_limited(body)
     except (ValueError, UnicodeDecodeError):

@@ -20,7 +20,6 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Route
 
-from bot.channels.messages import Button, IncomingMessage, Reply
 from bot.channels.telegram import (
     MAX_MESSAGE_LENGTH,
     SECRET_HEADER,
@@ -28,6 +27,7 @@ from bot.channels.telegram import (
     TelegramStartError,
     split_text,
 )
+from bot.messages import Button, IncomingMessage, Reply
 from tests.support.fake_bot_api import (
     FakeBotApi,
     callback_query_update,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.channels.messages import Reply
+from bot.messages import Reply
 from bot.services.consultation_form import load_form, load_shared
 from bot.services.reminders import send_due_reminders
 from db.engine import session_scope

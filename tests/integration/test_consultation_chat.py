@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.channels.messages import IncomingMessage, Reply
+from bot.messages import IncomingMessage, Reply
 from bot.pipeline import Assistant
 from bot.services.consultation_form import load_form, load_shared
 from bot.services.consultations import submit

@@ -7,7 +7,7 @@ import pytest
 from rasa.shared.core.events import UserUttered
 from sqlalchemy import delete, select
 
-from bot.channels.messages import IncomingMessage
+from bot.messages import IncomingMessage
 from bot.pipeline import Assistant
 from bot.rasa_runtime import RasaRuntime
 from db.engine import session_scope

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 
-from bot.channels.messages import IncomingMessage
+from bot.messages import IncomingMessage
 from bot.pipeline import Assistant
 from bot.safety.screen import SafetyScreen
 from bot.services.app_context import app_context, install_app_context

@@ -7,7 +7,7 @@ import asyncio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.channels.messages import IncomingMessage
+from bot.messages import IncomingMessage
 from bot.pipeline import Assistant
 from tests.support.hostile import hostile_text
 

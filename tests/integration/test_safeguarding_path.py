@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.channels.messages import IncomingMessage
+from bot.messages import IncomingMessage
 from bot.pipeline import Assistant
 from db.engine import session_scope
 from db.models import Alert, ChatUser

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 import bot.pipeline
-from bot.channels.messages import IncomingMessage
+from bot.messages import IncomingMessage
 from bot.pipeline import Assistant
 from bot.safety.triage import MODEL_NOTICED
 from db.engine import session_scope

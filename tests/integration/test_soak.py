@@ -24,7 +24,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from bot.web.request_limits import MAX_BODY_BYTES
+from bot.http_guards.request_limits import MAX_BODY_BYTES
 from db.tracker_store import RECENT_TRACKERS
 from tests.support.carebot_process import CarebotServer, demo_env
 from tests.support.hostile import hostile_message

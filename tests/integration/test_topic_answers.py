@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from bot.channels.messages import IncomingMessage
+from bot.messages import IncomingMessage
 from bot.pipeline import Assistant
 
 

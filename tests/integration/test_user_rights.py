@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.channels.messages import IncomingMessage
+from bot.messages import IncomingMessage
 from bot.pipeline import Assistant
 from bot.safety.alerts import raise_alert
 from bot.services.purge import purge_expired

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.channels.messages import IncomingMessage, Reply
 from bot.config import Settings
 from bot.content import Content, content_for
+from bot.messages import IncomingMessage, Reply
 from bot.pipeline import Assistant
 from bot.rasa_runtime import CONCERN_INTENT, RasaTurn
 from bot.safety.alerts import raise_alert

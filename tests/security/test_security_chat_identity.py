@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from starlette.testclient import TestClient
 
-from bot.channels.messages import IncomingMessage
+from bot.messages import IncomingMessage
 from bot.pipeline import Assistant
 from bot.services.consultation_form import load_form, load_shared
 from bot.services.invites import invite_links

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from starlette.types import ASGIApp, Message
 
 from bot.config import ConfigError, Settings
-from bot.web.request_limits import MAX_BODY_BYTES, TELEGRAM_MAX_BODY_BYTES
+from bot.http_guards.request_limits import MAX_BODY_BYTES, TELEGRAM_MAX_BODY_BYTES
 from db.encryption import DataKeyError, load_data_keys, new_key_spec
 from db.engine import session_scope
 from db.migrate import upgrade_to_head

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from bot.channels.messages import Button, Reply
 from bot.channels.rest import BadRequest, parse_rest_body, replies_as_json
+from bot.messages import Button, Reply
 
 
 def body(**fields: object) -> bytes:

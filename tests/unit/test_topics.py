@@ -10,7 +10,6 @@ import pytest
 import textstat
 import yaml
 
-from bench.nlu_eval import training_examples
 from bot.config import REPO_ROOT
 from bot.content import Content
 from bot.topics import (
@@ -22,6 +21,7 @@ from bot.topics import (
     faq_nlu,
     faq_rules,
 )
+from bot.training import training_examples
 from tests import facts_table
 
 CONTENT = REPO_ROOT / "content"
@@ -35,7 +35,8 @@ YOUNG = ("child", "care_leaver")
 def training_examples_per_label() -> list[tuple[str, int]]:
     from collections import Counter
 
-    return list(Counter(label for _, label in training_examples()).items())
+    examples = training_examples(REPO_ROOT / "rasa_project" / "data" / "nlu")
+    return list(Counter(label for _, label in examples).items())
 
 
 def rendered(topic_id: str) -> dict[str, str]:
