@@ -8,7 +8,7 @@ different question.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,9 @@ from typing import Any
 import yaml
 
 from db.models import ConsultationRole
+
+# The question whose "yes" is acted on: said back at once, and flagged for the IRO.
+ADVOCATE_KEY = "advocate"
 
 FORM_FILES = {
     ConsultationRole.CHILD: "child_consultation.yml",
@@ -69,6 +72,8 @@ class SharedWords:
     summary_titles: dict[str, str]
     texts: dict[str, str]
     codes: dict[str, str]
+    # at the summary: "send", "change" and "later" and the words for each
+    summary_words: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def is_skip(self, text: str) -> bool:
         return words(text) in self.skip_words
@@ -111,6 +116,8 @@ def load_shared(content_dir: Path) -> SharedWords:
         summary_titles=dict(spec["summary_titles"]),
         texts={k: v.strip() for k, v in spec["texts"].items()},
         codes={k: v.strip() for k, v in spec["codes"].items()},
+        summary_words={k: frozenset(words(str(w)) for w in v)
+                       for k, v in spec["summary_words"].items()},
     )
 
 

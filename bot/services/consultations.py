@@ -13,13 +13,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.services.consultation_form import ConsultationForm
+from bot.services.consultation_form import ADVOCATE_KEY, ConsultationForm
 from db.encryption import DataKeys
 from db.models import ChatUser, Consultation, ConsultationAnswer, ConsultationRole, Review
 from db.time import as_utc, utcnow
 
 SENT_RETENTION = timedelta(days=400)  # a reporting year, plus time to write the report
-ADVOCATE_KEY = "advocate"
 CHAIRING_KEY = "chairing"
 
 

@@ -1,15 +1,15 @@
 """The pre-review consultation as a Rasa form: ask, save at once, summarise, change, send.
 
 `consultation_step` says what is on screen: a question key, ``summary`` (the answers with
-Send / Change / Not yet) or ``choose`` (which answer to change). The validation action reads
-each reply, stores it in the database in its own transaction, and moves the step on; the ask
-action shows whatever the step is. Everything a person has said is already in the database
-before they see the next question.
+Send / Change / Not yet) or ``choose`` (which answer to change). The dialogue itself (what a
+reply does) is plain code in bot/services/consultation_dialogue.py; the validation action here
+is glue: it reads the saved state, asks the dialogue, stores the answer in its own transaction
+and moves the step on; the ask action shows whatever the step is. Everything a person has
+said is already in the database before they see the next question.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -17,16 +17,15 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.services.app_context import AppContext, app_context
+from bot.services.consultation_dialogue import CHOOSE, CONFIRM, SUMMARY, Turn, reply_to
 from bot.services.consultation_form import (
     ConsultationForm,
     Question,
     SharedWords,
     load_form,
     load_shared,
-    words,
 )
 from bot.services.consultations import (
-    ADVOCATE_KEY,
     ConsultationState,
     current_consultation,
     save_answer,
@@ -41,15 +40,8 @@ FORM = "consultation_form"
 ANSWER = "consultation_answer"
 STEP = "consultation_step"
 EDITING = "consultation_editing"
-SUMMARY = "summary"
-CONFIRM = "confirm"  # the summary's question and buttons again, without the whole list
-CHOOSE = "choose"
 # What the form's answer slot is set to when it ends (it ends once the slot has a value).
 FINISHED = "finished"
-
-SEND_WORDS = {"send", "send it", "send them", "yes send", "yes send it", "yes", "yes please"}
-CHANGE_WORDS = {"change", "change an answer", "change something", "edit", "change one"}
-LATER_WORDS = {"not yet", "no", "later", "no thanks", "wait"}
 
 
 def _ctx_form(role: ConsultationRole) -> tuple[AppContext, ConsultationForm, SharedWords]:
@@ -184,61 +176,46 @@ class ValidateConsultationForm(FormValidationAction):
             return _finish()
         ctx, form, shared = _ctx_form(state.role)
         step = tracker.get_slot(STEP) or state.next_question(form) or SUMMARY
-        said = words(text)
-        if step in {SUMMARY, CONFIRM}:
-            return self._at_summary(dispatcher, ctx, shared, state, said)
-        if shared.is_stop(text):
-            dispatcher.utter_message(text=shared.texts["paused"])
-            return _finish()
-        if step == CHOOSE:
-            key = _chosen_question(form, said)
-            if key is None:
-                return [SlotSet(ANSWER, None)]  # show the menu again
-            return [SlotSet(STEP, key), SlotSet(EDITING, True), SlotSet(ANSWER, None)]
         topic = _asked_topic(tracker, text)
-        if topic is not None:  # "what's an advocate?": answer it, then ask again
-            audience = "parent" if state.role == ConsultationRole.PARENT else "child"
-            send_topic(dispatcher, ctx, topic, audience)
-            return [SlotSet(ANSWER, None)]
-        if text.startswith("/"):  # an old button from before: ask this question again
-            return [SlotSet(ANSWER, None)]
-        answer = None if shared.is_skip(text) else text
-        with session_scope(ctx.database_url) as session:
-            saved = save_answer(
-                session, ctx.keys, consultation_id=state.consultation_id, form=form,
-                question_key=step, text=answer,
-            )
-        if not saved:
-            dispatcher.utter_message(text=_fill(ctx, shared.texts["already_sent"], state))
-            return _finish()
-        if step == ADVOCATE_KEY and answer and form.question(step).choice_for(answer) == "yes":
-            dispatcher.utter_message(text=_fill(ctx, shared.texts["advocate_noted"], state))
-        answered = {**state.answers, step: None}
-        upcoming = next((k for k in form.keys if k not in answered), None)
-        following = SUMMARY if tracker.get_slot(EDITING) or upcoming is None else upcoming
-        return [SlotSet(STEP, following), SlotSet(EDITING, False), SlotSet(ANSWER, None)]
+        turn = reply_to(
+            form, shared, step=step, editing=bool(tracker.get_slot(EDITING)),
+            answered=frozenset(state.answers), text=text, asks_about_a_topic=topic is not None,
+        )
+        return self._carry_out(dispatcher, ctx, form, shared, state, turn, topic)
 
-    def _at_summary(
+    def _carry_out(
         self,
         dispatcher: CollectingDispatcher,
         ctx: AppContext,
+        form: ConsultationForm,
         shared: SharedWords,
         state: ConsultationState,
-        said: str,
+        turn: Turn,
+        topic: Topic | None,
     ) -> list[dict[str, Any]]:
-        if said in SEND_WORDS or said.startswith("send"):
+        """Save, submit, answer and say what the turn says, in that order: an answer or a
+        send is committed before the person is told about it."""
+        if turn.save is not None:
+            with session_scope(ctx.database_url) as session:
+                saved = save_answer(
+                    session, ctx.keys, consultation_id=state.consultation_id, form=form,
+                    question_key=turn.save, text=turn.answer,
+                )
+            if not saved:  # sent from another device meanwhile
+                dispatcher.utter_message(text=_fill(ctx, shared.texts["already_sent"], state))
+                return _finish()
+        if turn.submit:
             with session_scope(ctx.database_url) as session:
                 submit(session, state.consultation_id)
-            # durable (committed above) before the person is told it was sent
-            sent_key = "sent_parent" if state.role == ConsultationRole.PARENT else "sent"
-            dispatcher.utter_message(text=_fill(ctx, shared.texts[sent_key], state))
+        if turn.answer_topic and topic is not None:
+            audience = "parent" if state.role == ConsultationRole.PARENT else "child"
+            send_topic(dispatcher, ctx, topic, audience)
+        for key in turn.say:
+            dispatcher.utter_message(text=_fill(ctx, shared.texts[key], state))
+        if turn.next_step is None:
             return _finish()
-        if said in CHANGE_WORDS or said.startswith("change"):
-            return [SlotSet(STEP, CHOOSE), SlotSet(ANSWER, None)]
-        if said in LATER_WORDS or shared.is_stop(said):
-            dispatcher.utter_message(text=shared.texts["not_sent_yet"])
-            return _finish()
-        return [SlotSet(STEP, CONFIRM), SlotSet(ANSWER, None)]  # ask again, buttons too
+        return [SlotSet(STEP, turn.next_step), SlotSet(EDITING, turn.editing),
+                SlotSet(ANSWER, None)]
 
 
 QUESTION_CONFIDENCE = 0.6
@@ -262,18 +239,6 @@ def _asked_topic(tracker: Tracker, text: str) -> Topic | None:
 
 def _finish() -> list[dict[str, Any]]:
     return [SlotSet(ANSWER, FINISHED), SlotSet(STEP, None), SlotSet(EDITING, False)]
-
-
-def _chosen_question(form: ConsultationForm, said: str) -> str | None:
-    """The question picked from the change menu: by its number, or by its words."""
-    number = re.match(r"^(\d+)\b", said)
-    if number and 1 <= int(number.group(1)) <= len(form.questions):
-        return form.questions[int(number.group(1)) - 1].key
-    for question in form.questions:
-        label = words(question.label)
-        if said == label or (len(said) >= 4 and said in label):
-            return question.key
-    return None
 
 
 class ActionConsultationDone(Action):
