@@ -23,8 +23,9 @@ from __future__ import annotations
 import ipaddress
 import threading
 import time
-from collections import OrderedDict, deque
 from collections.abc import Callable
+
+from bot.sliding_windows import SlidingWindows
 
 EVERYONE = "all"
 
@@ -55,10 +56,11 @@ class AlertFlood:
         self.per_minute = per_minute
         self.per_range = per_range
         self.range_window_s = range_window_s
-        self.max_ranges = max_ranges
         self.clock = clock
-        self._everyone: dict[str, deque[float]] = {}
-        self._ranges: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
+        # bounded per key too: a flood folds for as long as it lasts, and counts stay small
+        self._everyone = SlidingWindows(60.0, max_keys=8, max_per_key=per_minute * 50)
+        self._ranges = SlidingWindows(range_window_s, max_keys=max_ranges,
+                                      max_per_key=per_range * 50)
         self._lock = threading.Lock()
 
     def fold_source(self, priority: str, network: str | None) -> str | None:
@@ -67,25 +69,12 @@ class AlertFlood:
         now = self.clock()
         with self._lock:
             if network is not None:
-                mine = self._ranges.pop((priority, network), None) or deque(
-                    maxlen=self.per_range * 50)
-                _expire(mine, now, self.range_window_s)
-                over = len(mine) >= self.per_range
-                mine.append(now)
-                self._ranges[(priority, network)] = mine
-                if len(self._ranges) > self.max_ranges:
-                    self._ranges.popitem(last=False)
+                over = self._ranges.count((priority, network), now) >= self.per_range
+                self._ranges.add((priority, network), now)
                 if over:
                     return network
             # Every arrival counts, folded or not (up to a bound), so a flood folds for as long
             # as it lasts, not just for its first minute.
-            everyone = self._everyone.setdefault(priority, deque(maxlen=self.per_minute * 50))
-            _expire(everyone, now, 60.0)
-            over = len(everyone) >= self.per_minute
-            everyone.append(now)
+            over = self._everyone.count(priority, now) >= self.per_minute
+            self._everyone.add(priority, now)
             return EVERYONE if over else None
-
-
-def _expire(times: deque[float], now: float, window_s: float) -> None:
-    while times and now - times[0] >= window_s:
-        times.popleft()

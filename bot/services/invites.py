@@ -20,7 +20,6 @@ import re
 import secrets
 import threading
 import time
-from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.safety.screen import SafetyScreen
+from bot.sliding_windows import SlidingWindows
 from db.encryption import DataKeys
 from db.models import (
     Audience,
@@ -278,6 +278,9 @@ def _consultation_for(session: Session, invite: Invite, user: ChatUser) -> Consu
     )
 
 
+ALL_TRIES = "all"  # the one key under which every failed code is counted
+
+
 class AttemptLimiter:
     """Failed invite codes, limited so codes cannot be found by guessing, without letting
     guessers shut invites off for everyone else.
@@ -303,45 +306,25 @@ class AttemptLimiter:
         self.overall = overall
         self.storm_per_person = storm_per_person
         self.window_s = window_s
-        self.max_people = max_people
-        self._people: OrderedDict[str, deque[float]] = OrderedDict()
-        self._codes: OrderedDict[str, deque[float]] = OrderedDict()
-        self._everyone: deque[float] = deque(maxlen=overall * 10)
+        self._people = SlidingWindows(window_s, max_keys=max_people)
+        self._codes = SlidingWindows(window_s, max_keys=max_people)
+        self._everyone = SlidingWindows(window_s, max_keys=1, max_per_key=overall * 10)
         self._lock = threading.Lock()
 
     def blocked(self, key: str, code_key: str | None = None, now: float | None = None) -> bool:
         """Whether this person may not try a code now (``code_key``: the code's keyed hash)."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            self._expire(self._everyone, now)
-            storm = len(self._everyone) >= self.overall
+            storm = self._everyone.count(ALL_TRIES, now) >= self.overall
             allowed = self.storm_per_person if storm else self.per_person
-            if self._count(self._people, key, now) >= allowed:
+            if self._people.count(key, now) >= allowed:
                 return True
-            return code_key is not None and self._count(self._codes, code_key, now) >= self.per_code
+            return code_key is not None and self._codes.count(code_key, now) >= self.per_code
 
     def failed(self, key: str, code_key: str | None = None, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
         with self._lock:
-            self._everyone.append(now)
-            self._add(self._people, key, now)
+            self._everyone.add(ALL_TRIES, now)
+            self._people.add(key, now)
             if code_key is not None:
-                self._add(self._codes, code_key, now)
-
-    def _count(self, table: OrderedDict[str, deque[float]], key: str, now: float) -> int:
-        times = table.get(key)
-        if times is None:
-            return 0
-        self._expire(times, now)
-        return len(times)
-
-    def _add(self, table: OrderedDict[str, deque[float]], key: str, now: float) -> None:
-        times = table.pop(key, None) or deque()
-        times.append(now)
-        table[key] = times
-        if len(table) > self.max_people:
-            table.popitem(last=False)
-
-    def _expire(self, times: deque[float], now: float) -> None:
-        while times and now - times[0] >= self.window_s:
-            times.popleft()
+                self._codes.add(code_key, now)
