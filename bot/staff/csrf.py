@@ -6,14 +6,15 @@ read nor forge it; a POST without the right field is refused (403) before anythi
 
 from __future__ import annotations
 
-import hashlib
 import hmac
+
+from bot.staff.keyed_hash import labelled_hash
 
 FIELD = "csrf_token"
 
 
 def csrf_token(secret: bytes, cookie_token: str) -> str:
-    return hmac.new(secret, b"csrf:" + cookie_token.encode(), hashlib.sha256).hexdigest()
+    return labelled_hash(secret, "csrf", cookie_token)
 
 
 def csrf_ok(secret: bytes, cookie_token: str | None, submitted: str | None) -> bool:

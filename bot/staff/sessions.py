@@ -15,8 +15,6 @@ in.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +26,7 @@ from sqlalchemy.orm import Session
 from bot.services.audit import record
 from bot.services.passwords import hash_password, password_matches
 from bot.staff import throttle
+from bot.staff.keyed_hash import labelled_hash
 from db.models import StaffSession, StaffUser
 from db.time import as_utc, utcnow
 
@@ -47,15 +46,14 @@ def new_token() -> str:
 
 
 def token_hash(secret: bytes, token: str) -> str:
-    return hmac.new(secret, b"session:" + token.encode(), hashlib.sha256).hexdigest()
+    return labelled_hash(secret, "session", token)
 
 
 def audit_name(secret: bytes, username: str) -> str:
     """How the audit log names a sign-in for a username nobody has: a keyed hash, so repeated
     tries at one name can be seen together but a password typed into the username box is
     never stored."""
-    digest = hmac.new(secret, b"audit-username:" + username.casefold().encode(), hashlib.sha256)
-    return f"unknown:{digest.hexdigest()[:16]}"
+    return f"unknown:{labelled_hash(secret, 'audit-username', username.casefold())[:16]}"
 
 
 @dataclass(frozen=True)

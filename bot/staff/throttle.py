@@ -15,8 +15,6 @@ failure forgets a counter.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.staff.keyed_hash import labelled_hash
 from db.models import SignInThrottle
 from db.time import as_utc
 
@@ -67,7 +66,7 @@ def throttle_keys(secret: bytes, username: str, address: str) -> dict[str, str]:
     name = username.strip().casefold()
 
     def key(text: str) -> str:
-        return hmac.new(secret, b"sign-in-throttle:" + text.encode(), hashlib.sha256).hexdigest()
+        return labelled_hash(secret, "sign-in-throttle", text)
 
     return {
         "pair": key(f"pair\0{name}\0{address}"),
