@@ -20,8 +20,8 @@ import numpy as np
 
 from bench.eval_answers import DATA, Question, load_questions, passes
 from bot.config import REPO_ROOT
-from bot.content import Content
-from bot.topics import AUDIENCES, TopicLibrary, topic_of_intent
+from bot.knowledge.content import Content
+from bot.knowledge.topics import AUDIENCES, TopicLibrary, topic_of_intent
 
 
 def main() -> int:

@@ -246,13 +246,13 @@ def bare_rasa(env: dict[str, str]) -> tuple[str, Send]:
     from rasa.core.tracker_store import InMemoryTrackerStore
     from rasa.shared.core.domain import Domain
 
-    from bot.content import content_for
+    from bot.knowledge.content import content_for
+    from bot.knowledge.topics import TopicLibrary
     from bot.logging_setup import quiet_library_logs
     from bot.nlu.parse_process import one_blas_thread
     from bot.rasa_compat import cache_action_response_validation
     from bot.rasa_runtime import InProcessActionEndpoint, action_executor
     from bot.services.app_context import AppContext, install_app_context
-    from bot.topics import TopicLibrary
     from bot.training import latest_model
     from db.encryption import DataKeys, new_key_spec
     from db.migrate import upgrade_to_head

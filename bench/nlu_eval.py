@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from bot.topics import topic_of_intent
+from bot.knowledge.topics import topic_of_intent
 from bot.training import training_examples
 
 REPO = Path(__file__).resolve().parent.parent

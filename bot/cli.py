@@ -204,9 +204,9 @@ def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
 def _invite(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import timedelta
 
-    from bot.content import content_for
+    from bot.consultation.invites import create_invite
+    from bot.knowledge.content import content_for
     from bot.safety.screen import SafetyScreen
-    from bot.services.invites import create_invite
     from db.engine import session_scope
     from db.migrate import upgrade_to_head
     from db.models import ConsultationRole
@@ -241,7 +241,7 @@ def _invite(settings: Settings, args: argparse.Namespace) -> int:
 def _export(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.services.export import export_review
+    from bot.consultation.export import export_review
     from db.engine import session_scope
     from db.migrate import upgrade_to_head
 
@@ -301,7 +301,7 @@ def _cli_actor() -> str:
 
 
 def _user_add(settings: Settings, args: argparse.Namespace, password: str | None) -> None:
-    from bot.content import content_for
+    from bot.knowledge.content import content_for
     from bot.services.audit import record
     from bot.staff.accounts import LINK_LIFETIME, issue_link
     from bot.staff.users import add_staff_user, team_named
@@ -393,7 +393,7 @@ def _new_key(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _topics_domain(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.topics import TopicLibrary, faq_domain, faq_nlu, faq_rules
+    from bot.knowledge.topics import TopicLibrary, faq_domain, faq_nlu, faq_rules
 
     library = TopicLibrary(settings.content_dir / "topics")
     project = settings.rasa_project_dir
@@ -408,14 +408,14 @@ def _topics_domain(settings: Settings, args: argparse.Namespace) -> int:
 def _content_report(settings: Settings, args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from bot.content_report import build_report
+    from bot.knowledge.report import build_report
 
     print(build_report(settings.content_dir, settings.local_authority, dt.date.today()))
     return 0
 
 
 def _purge(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services.purge import purge_expired
+    from bot.privacy.purge import purge_expired
     from db.migrate import upgrade_to_head
 
     upgrade_to_head(settings.database_url)

@@ -20,23 +20,23 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.content import Content
+from bot.consultation.chat import (
+    CONTINUE_PAYLOAD,
+    has_open_consultation,
+    redeem_code,
+)
+from bot.consultation.form import load_shared
+from bot.consultation.invites import AttemptLimiter, RedeemOutcome, code_hash, find_code
+from bot.knowledge.content import Content
+from bot.knowledge.topics import TopicLibrary
 from bot.messages import IncomingMessage, Reply
+from bot.privacy.user_data import erase, held_data, record_request
 from bot.rasa_runtime import RasaRuntime, concern_score
 from bot.safety.alert_flood import AlertFlood
 from bot.safety.alerts import checked_in_recently, escalate_checkin, raise_alert
 from bot.safety.screen import SafetyScreen, ScreenResult
 from bot.safety.triage import Outcome, Verdict, triage
-from bot.services.consultation_chat import (
-    CONTINUE_PAYLOAD,
-    has_open_consultation,
-    redeem_code,
-)
-from bot.services.consultation_form import load_shared
-from bot.services.invites import AttemptLimiter, RedeemOutcome, code_hash, find_code
 from bot.services.rate_limit import RateLimiter
-from bot.services.user_data import erase, held_data, record_request
-from bot.topics import TopicLibrary
 from db.chat_users import get_or_create_chat_user
 from db.encryption import DataKeys
 from db.engine import session_scope

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.topics import topic_of_intent
+from bot.knowledge.topics import topic_of_intent
 
 log = logging.getLogger(__name__)
 

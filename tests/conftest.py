@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.content import content_for
+from bot.knowledge.content import content_for
+from bot.knowledge.topics import TopicLibrary
 from bot.logging_setup import configure_logging, quiet_ml_environment
 from bot.pipeline import Assistant
 from bot.rasa_runtime import RasaRuntime
 from bot.safety.alert_flood import AlertFlood
 from bot.safety.screen import SafetyScreen
 from bot.services.app_context import AppContext, install_app_context
-from bot.topics import TopicLibrary
 from bot.training import train_if_needed
 from bot.web.app import create_app
 from db.encryption import DataKeys, new_key_spec

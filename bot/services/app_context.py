@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.content import Content
-from bot.topics import TopicLibrary
+from bot.knowledge.content import Content
+from bot.knowledge.topics import TopicLibrary
 from db.encryption import DataKeys
 
 

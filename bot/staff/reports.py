@@ -31,7 +31,7 @@ from spacy.language import Language
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services.consultation_form import load_form
+from bot.consultation.form import load_form
 from db.encryption import DataKeys
 from db.models import (
     Alert,

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import select, update
 from starlette.responses import RedirectResponse, Response
 
-from bot.services.export import export_review, review_views
-from bot.services.invites import NewInvite, create_invite
+from bot.consultation.export import export_review, review_views
+from bot.consultation.invites import NewInvite, create_invite
 from bot.staff.access import find_review, review_rights, visible_reviews
 from bot.staff.alerts import alert_rows
 from bot.staff.web import Handler, StaffRequest, staff_page

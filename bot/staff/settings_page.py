@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 
-from bot.content import flatten
+from bot.knowledge.content import flatten
 from bot.services.local_settings import (
     EDITABLE,
     SettingsError,

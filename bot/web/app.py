@@ -24,9 +24,11 @@ from starlette.staticfiles import StaticFiles
 
 from bot.channels.rest import rest_webhook
 from bot.config import Settings
-from bot.content import Content
+from bot.consultation.reminders import send_due_reminders
 from bot.http_guards.request_limits import MAX_BODY_BYTES, TELEGRAM_MAX_BODY_BYTES
 from bot.http_guards.security_headers import SecurityHeadersMiddleware
+from bot.knowledge.content import Content
+from bot.knowledge.topics import TopicLibrary
 from bot.messages import Reply
 from bot.nlu.parse_process import ParseProcess, one_blas_thread
 from bot.pipeline import Assistant
@@ -34,9 +36,7 @@ from bot.rasa_runtime import RasaRuntime
 from bot.safety.screen import SafetyScreen
 from bot.services.app_context import AppContext, install_app_context
 from bot.services.local_settings import load_overrides
-from bot.services.reminders import send_due_reminders
 from bot.staff.routes import staff_mount
-from bot.topics import TopicLibrary
 from bot.training import latest_model
 from bot.web.chat import (
     MESSAGES_PATH,

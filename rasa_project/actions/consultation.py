@@ -2,7 +2,7 @@
 
 `consultation_step` says what is on screen: a question key, ``summary`` (the answers with
 Send / Change / Not yet) or ``choose`` (which answer to change). The dialogue itself (what a
-reply does) is plain code in bot/services/consultation_dialogue.py; the validation action here
+reply does) is plain code in bot/consultation/dialogue.py; the validation action here
 is glue: it reads the saved state, asks the dialogue, stores the answer in its own transaction
 and moves the step on; the ask action shows whatever the step is. Everything a person has
 said is already in the database before they see the next question.
@@ -16,22 +16,22 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.services.app_context import AppContext, app_context
-from bot.services.consultation_dialogue import CHOOSE, CONFIRM, SUMMARY, Turn, reply_to
-from bot.services.consultation_form import (
+from bot.consultation.answers import (
+    ConsultationState,
+    current_consultation,
+    save_answer,
+    submit,
+)
+from bot.consultation.dialogue import CHOOSE, CONFIRM, SUMMARY, Turn, reply_to
+from bot.consultation.form import (
     ConsultationForm,
     Question,
     SharedWords,
     load_form,
     load_shared,
 )
-from bot.services.consultations import (
-    ConsultationState,
-    current_consultation,
-    save_answer,
-    submit,
-)
-from bot.topics import Topic, topic_of_intent
+from bot.knowledge.topics import Topic, topic_of_intent
+from bot.services.app_context import AppContext, app_context
 from db.engine import session_scope
 from db.models import ConsultationRole
 from rasa_project.actions.topics import send_topic

@@ -10,8 +10,8 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.knowledge.entitlements import MAX_AGE, MIN_AGE, SLOTS, STOPPED, EntitlementsForm, Profile
 from bot.services.app_context import app_context
-from bot.services.entitlements import MAX_AGE, MIN_AGE, SLOTS, STOPPED, EntitlementsForm, Profile
 
 ITEMS_PER_MESSAGE = 4
 

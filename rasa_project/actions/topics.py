@@ -22,9 +22,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.services.app_context import AppContext, app_context
-from bot.services.audience import audience_of, guess_audience, set_audience
-from bot.topics import (
+from bot.knowledge.topics import (
     ANSWER_WORDS_MARGIN,
     ANSWER_WORDS_WEIGHT,
     LONG_MESSAGE_CHARS,
@@ -32,6 +30,8 @@ from bot.topics import (
     sounds_unhappy,
     topic_of_intent,
 )
+from bot.services.app_context import AppContext, app_context
+from bot.services.audience import audience_of, guess_audience, set_audience
 from db.models import Audience
 from rasa_project.actions.replies import say
 

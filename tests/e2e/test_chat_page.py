@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Request, Route, expect
 
-from bot.services.consultation_form import load_form
+from bot.consultation.form import load_form
 from db.models import ConsultationRole
 from tests.support.browser import chromium
 from tests.support.reviews import make_invite, make_review

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.services.consultation_form import load_form
-from bot.services.invites import find_code
+from bot.consultation.form import load_form
+from bot.consultation.invites import find_code
 from db.models import ConsultationRole
 from tests.support.carebot_process import REPO, CarebotServer, demo_env, run_cli
 from tests.support.phrases import tagged_phrase

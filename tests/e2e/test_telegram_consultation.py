@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.consultation.form import load_form, load_shared
+from bot.consultation.reminders import send_due_reminders
 from bot.messages import Reply
-from bot.services.consultation_form import load_form, load_shared
-from bot.services.reminders import send_due_reminders
 from db.engine import session_scope
 from db.models import Consultation, ConsultationRole, Invite
 from tests.support.fake_bot_api import (

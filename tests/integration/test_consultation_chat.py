@@ -16,15 +16,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from bot.consultation.answers import submit
+from bot.consultation.export import export_review
+from bot.consultation.form import load_form, load_shared
+from bot.consultation.invites import AttemptLimiter, code_hash
 from bot.messages import IncomingMessage, Reply
 from bot.pipeline import Assistant
-from bot.services.consultation_form import load_form, load_shared
-from bot.services.consultations import submit
-from bot.services.export import export_review
-from bot.services.invites import AttemptLimiter, code_hash
-from bot.services.purge import purge_expired
+from bot.privacy.purge import purge_expired
+from bot.privacy.user_data import held_data
 from bot.services.rate_limit import RateLimiter
-from bot.services.user_data import held_data
 from db.engine import session_scope
 from db.models import (
     Alert,

@@ -12,8 +12,8 @@ import httpx
 import yaml
 
 from bot.config import REPO_ROOT
-from bot.content import Content
-from bot.topics import TopicLibrary
+from bot.knowledge.content import Content
+from bot.knowledge.topics import TopicLibrary
 
 HELDOUT = REPO_ROOT / "tests" / "data" / "nlu_heldout.yml"
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.services.invites import RedeemOutcome, redeem
+from bot.consultation.invites import RedeemOutcome, redeem
 from db.models import Alert, ChatUser, Consultation
 from db.time import utcnow
 

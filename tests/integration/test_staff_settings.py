@@ -9,7 +9,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from bot.content import Content
+from bot.knowledge.content import Content
 from bot.services.local_settings import EDITABLE, load_overrides
 from db.engine import session_scope
 from db.models import LocalSetting

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from bot.messages import IncomingMessage
 from bot.pipeline import Assistant
+from bot.privacy.purge import purge_expired
 from bot.safety.alerts import raise_alert
-from bot.services.purge import purge_expired
 from bot.services.rate_limit import RateLimiter
 from db.engine import session_scope
 from db.models import Alert, ChatUser, ConversationEvent, DataRequest, FoldedMessage

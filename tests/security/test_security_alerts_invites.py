@@ -20,16 +20,16 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from bot.content import Content, content_for
+from bot.consultation.form import load_form, load_shared
+from bot.consultation.invites import new_code, screen_passes_code
+from bot.knowledge.content import Content, content_for
+from bot.knowledge.topics import TopicLibrary
 from bot.messages import IncomingMessage, Reply
 from bot.pipeline import Assistant
 from bot.rasa_runtime import CONCERN_INTENT, RasaTurn
 from bot.safety.alerts import raise_alert
 from bot.safety.screen import SafetyScreen
-from bot.services.consultation_form import load_form, load_shared
-from bot.services.invites import new_code, screen_passes_code
 from bot.services.rate_limit import RateLimiter
-from bot.topics import TopicLibrary
 from bot.web.app import create_app
 from db.encryption import DataKeys
 from db.engine import session_scope

@@ -17,10 +17,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from starlette.testclient import TestClient
 
+from bot.consultation.form import load_form, load_shared
+from bot.consultation.invites import invite_links
 from bot.messages import IncomingMessage
 from bot.pipeline import Assistant
-from bot.services.consultation_form import load_form, load_shared
-from bot.services.invites import invite_links
 from bot.web.app import create_app
 from db.models import ConsultationRole
 from tests.support.browser import chromium

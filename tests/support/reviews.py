@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.services.invites import create_invite
+from bot.consultation.invites import create_invite
 from bot.services.passwords import hash_password
 from db.encryption import DataKeys
 from db.engine import session_scope

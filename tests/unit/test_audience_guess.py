@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import REPO_ROOT
-from bot.content import Content
+from bot.knowledge.content import Content
 from bot.services.audience import guess_audience
 from db.models import Audience
 

@@ -9,8 +9,8 @@ import pytest
 import textstat
 import yaml
 
-from bot.content import content_for
-from bot.services.consultation_form import load_form, load_shared
+from bot.consultation.form import load_form, load_shared
+from bot.knowledge.content import content_for
 from db.models import ConsultationRole
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"

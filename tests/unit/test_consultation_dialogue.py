@@ -1,13 +1,13 @@
 """The pre-review form's dialogue, every path, without a model or a database
-(bot/services/consultation_dialogue.py over the real forms in content/forms/)."""
+(bot/consultation/dialogue.py over the real forms in content/forms/)."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.config import REPO_ROOT
-from bot.services.consultation_dialogue import CHOOSE, CONFIRM, SUMMARY, Turn, reply_to
-from bot.services.consultation_form import load_form, load_shared
+from bot.consultation.dialogue import CHOOSE, CONFIRM, SUMMARY, Turn, reply_to
+from bot.consultation.form import load_form, load_shared
 from db.models import ConsultationRole
 
 CONTENT = REPO_ROOT / "content"

@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from bot.config import REPO_ROOT
-from bot.content import Content, ContentError
+from bot.knowledge.content import Content, ContentError
 from bot.pipeline import COMMANDS
 
 CONTENT = REPO_ROOT / "content"

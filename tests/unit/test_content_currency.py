@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import REPO_ROOT
-from bot.content import Content
-from bot.content_report import (
+from bot.knowledge.content import Content
+from bot.knowledge.provisions import NO_DATE_YET, load_provisions
+from bot.knowledge.report import (
     PATTERNS,
     STALE_AFTER_DAYS,
     FactsTable,
@@ -20,8 +21,7 @@ from bot.content_report import (
     figures_in,
     unknown_figures,
 )
-from bot.provisions import NO_DATE_YET, load_provisions
-from bot.topics import TopicLibrary
+from bot.knowledge.topics import TopicLibrary
 
 CONTENT = REPO_ROOT / "content"
 LIBRARY = TopicLibrary(CONTENT / "topics")

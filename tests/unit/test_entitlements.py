@@ -8,8 +8,8 @@ import pytest
 import textstat
 
 from bot.config import REPO_ROOT
-from bot.content import Content
-from bot.services.entitlements import EntitlementsForm, Profile, parse_age
+from bot.knowledge.content import Content
+from bot.knowledge.entitlements import EntitlementsForm, Profile, parse_age
 from tests import facts_table
 
 FORM = EntitlementsForm(REPO_ROOT / "content" / "forms" / "entitlements.yml")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rasa_sdk import Tracker
 
+from bot.knowledge.topics import sounds_unhappy
 from bot.services.app_context import AppContext
-from bot.topics import sounds_unhappy
 from tests.support.topic_action import answer_messages
 
 PARENT_STORY = (

@@ -8,9 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.safety.screen import SafetyScreen
-from bot.services import invites
-from bot.services.invites import (
+from bot.consultation import invites
+from bot.consultation.invites import (
     ALPHABET,
     CODE_LENGTH,
     AttemptLimiter,
@@ -21,6 +20,7 @@ from bot.services.invites import (
     normalise_code,
     screen_passes_code,
 )
+from bot.safety.screen import SafetyScreen
 from db.encryption import DataKeys, new_key_spec
 
 

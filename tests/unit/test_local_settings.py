@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import Content
+from bot.knowledge.content import Content
 from bot.services.local_settings import BY_KEY, SettingsError, clean, validate
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"

@@ -3,9 +3,9 @@
 import pytest
 
 from bot.config import REPO_ROOT
-from bot.content import Content
+from bot.knowledge.content import Content
+from bot.knowledge.topics import TopicLibrary
 from bot.pipeline import Assistant
-from bot.topics import TopicLibrary
 from db.encryption import DataKeys, new_key_spec
 
 

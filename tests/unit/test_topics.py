@@ -11,8 +11,8 @@ import textstat
 import yaml
 
 from bot.config import REPO_ROOT
-from bot.content import Content
-from bot.topics import (
+from bot.knowledge.content import Content
+from bot.knowledge.topics import (
     AUDIENCES,
     MAX_FOLLOW_UPS,
     MAX_OVERVIEW_FOLLOW_UPS,

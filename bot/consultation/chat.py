@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.content import Content
-from bot.services.consultation_form import load_form
-from bot.services.consultations import consultation_state, current_consultation
-from bot.services.invites import RedeemOutcome, redeem
+from bot.consultation.answers import consultation_state, current_consultation
+from bot.consultation.form import load_form
+from bot.consultation.invites import RedeemOutcome, redeem
+from bot.knowledge.content import Content
 from db.chat_users import get_or_create_chat_user
 from db.encryption import DataKeys
 from db.engine import session_scope

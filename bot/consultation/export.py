@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.consultation.answers import consultation_state
+from bot.consultation.form import load_form
 from bot.services.audit import record
-from bot.services.consultation_form import load_form
-from bot.services.consultations import consultation_state
 from bot.services.csv_text import csv_text
 from db.encryption import DataKeys
 from db.models import Consultation, Review, StaffUser

@@ -27,8 +27,8 @@ from typing import Any
 
 import yaml
 
+from bot.knowledge.provisions import Provision, load_provisions, provision_values
 from bot.messages import Button
-from bot.provisions import Provision, load_provisions, provision_values
 
 log = logging.getLogger(__name__)
 REFRESH_AFTER_S = 30.0
@@ -62,7 +62,8 @@ class Content:
 
     @cached_property
     def unhappy_cues(self) -> dict[str, list[str]]:
-        """Phrases that show someone is unhappy with a decision (``bot.topics.sounds_unhappy``)."""
+        """Phrases that show someone is unhappy with a decision
+        (``bot.knowledge.topics.sounds_unhappy``)."""
         return dict(_load_yaml(self.content_dir / "chat.yml").get("unhappy_cues") or {})
 
     @cached_property

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.services.consultation_form import ADVOCATE_KEY, ConsultationForm, SharedWords, words
+from bot.consultation.form import ADVOCATE_KEY, ConsultationForm, SharedWords, words
 from db.models import ConsultationRole
 
 # What is on screen besides a question (a question's key is the step while it is asked).

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.content import Content
-from bot.topics import TopicLibrary
+from bot.knowledge.content import Content
+from bot.knowledge.topics import TopicLibrary
 
 DUE_AFTER_DAYS = 365  # listed in the report
 STALE_AFTER_DAYS = 548  # about 18 months: the tests fail

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.services.consultation_form import ADVOCATE_KEY, ConsultationForm
+from bot.consultation.form import ADVOCATE_KEY, ConsultationForm
 from db.encryption import DataKeys
 from db.models import ChatUser, Consultation, ConsultationAnswer, ConsultationRole, Review
 from db.time import as_utc, utcnow

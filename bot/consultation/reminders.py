@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from bot.content import Content
-from bot.services.consultation_form import load_shared
-from bot.services.consultations import consultation_state
+from bot.consultation.answers import consultation_state
+from bot.consultation.form import load_shared
+from bot.knowledge.content import Content
 from db.encryption import DataKeys
 from db.engine import session_scope
 from db.models import Consultation, Invite, Review
