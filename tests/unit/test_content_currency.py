@@ -28,7 +28,7 @@ LIBRARY = TopicLibrary(CONTENT / "topics")
 COUNCIL = Content(CONTENT, "demoshire")
 FACTS = FactsTable.load(CONTENT / "facts.yml")
 PROVISIONS = load_provisions(CONTENT / "law.yml")
-PLACEHOLDER = re.compile(r"\{provision_([a-z_]+)\}")
+PLACEHOLDER = re.compile(r"\{provision_([a-z_]+?)(_for_others)?\}")
 
 # Figures FACTS.md gives that no answer states, each for a reason (the test names any other).
 UNUSED_ON_PURPOSE = {
@@ -78,13 +78,18 @@ def test_a_figure_not_in_the_facts_table_is_caught() -> None:
 
 @pytest.mark.parametrize("topic", list(LIBRARY.topics.values()), ids=lambda t: t.id)
 def test_an_answer_about_a_change_in_the_law_says_whether_it_is_in_force(topic) -> None:
-    used = {m for text in topic.answers.values() for m in PLACEHOLDER.findall(text)}
+    found = [m for text in topic.answers.values() for m in PLACEHOLDER.findall(text)]
+    used = {provision_id for provision_id, _ in found}
     assert set(topic.provisions) == used, "list under provisions: exactly the changes used"
     assert used <= PROVISIONS.keys()
+    for provision_id, for_others in found:
+        assert not for_others or PROVISIONS[provision_id].has_wording_for_others, provision_id
     for audience, text in topic.answers.items():
         for provision in PROVISIONS.values():
             if any(m.lower() in text.lower() for m in provision.mentions):
-                assert f"{{provision_{provision.id}}}" in text, (audience, provision.id)
+                assert (f"{{provision_{provision.id}}}" in text
+                        or f"{{provision_{provision.id}_for_others}}" in text), (
+                    audience, provision.id)
 
 
 def test_changes_not_yet_in_force_are_worded_as_coming() -> None:
@@ -101,6 +106,14 @@ def _law_file(tmp_path: Path, starts: str) -> Path:
         f"    in_force: false\n    starts: {starts}\n    now: The law says X.\n"
         "    coming: A new law says X will happen. It starts {starts}.\n")
     return tmp_path / "law.yml"
+
+
+def test_a_carer_is_told_the_change_is_for_the_parents_not_for_them() -> None:
+    carer = COUNCIL.fill(LIBRARY.get("family_group_decision_making").answers["carer"])
+    assert "offer the child's parents a family group meeting" in carer
+    assert "offer you" not in carer
+    parent = COUNCIL.fill(LIBRARY.get("family_group_decision_making").answers["parent"])
+    assert "offer you a family group meeting" in parent
 
 
 def test_setting_a_start_date_changes_the_wording_and_the_day_switches_it(tmp_path) -> None:
