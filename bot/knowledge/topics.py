@@ -42,9 +42,14 @@ class Topic:
     provisions: tuple[str, ...] = ()  # changes in the law it describes (content/law.yml)
 
     def answer_for(self, audience: str) -> str:
+        return self.answers[self.version_for(audience)]
+
+    def version_for(self, audience: str) -> str:
+        """Whose version of the answer ``audience`` reads: their own, else the nearest one
+        (a carer reads the parent's; see the topics README)."""
         for key in FALLBACK_ORDER.get(audience, DEFAULT_ORDER):
             if key in self.answers:
-                return self.answers[key]
+                return key
         raise KeyError(f"topic {self.id} has no answer")
 
     @property

@@ -160,7 +160,9 @@ class ActionAnswerTopic(Action):
         offer_if_wrong(dispatcher, ctx, guessed_others)
         if tracker.get_slot("audience_offered"):
             return []
-        offer = f"offer_other_audiences_{guessed.value}"
+        # say whose version was shown: a carer asking about a topic with no carers' version
+        # reads the young person's, and must not be told "I answered for a carer"
+        offer = f"offer_other_audiences_{topic.version_for(guessed.value)}"
         say(dispatcher, ctx, offer)
         return [SlotSet("pending_topic", topic.id), SlotSet("audience_offered", True)]
 
