@@ -159,7 +159,9 @@ def test_feelings_given_and_a_phone_left_at_home_are_not_sexual_words(
 
 @pytest.mark.parametrize("text", ["he made me feel dirty", "she felt me up",
                                   "he touched me and made me feel bad",
-                                  "i hate my life lol i hope i die soon"])
+                                  "i hate my life lol i hope i die soon",
+                                  "i want to go back to school so my step-dad stops hitting mummy",
+                                  "daddy hit me again"])
 def test_their_disclosing_neighbours_are_caught(
     safety_screen: SafetyScreen, text: str
 ) -> None:
