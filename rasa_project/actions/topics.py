@@ -120,6 +120,14 @@ def also_asked(tracker: Tracker, ctx: AppContext) -> list[Topic]:
     return [t for t in found if t is not None]
 
 
+def reader_of(tracker: Tracker, ctx: AppContext, text: str) -> str:
+    """Who the reply is for: the audience they gave, else the one their words suggest."""
+    audience = audience_of(ctx.database_url, tracker.sender_id, ctx.content.retention)
+    if audience != Audience.UNKNOWN:
+        return audience.value
+    return guess_audience(text, ctx.content.audience_cues).value
+
+
 class ActionAnswerTopic(Action):
     def name(self) -> str:
         return "action_answer_topic"
@@ -143,6 +151,10 @@ class ActionAnswerTopic(Action):
                 text=said.text,
                 buttons=[{"title": t.title, "payload": t.payload} for t in choices if t],
             )
+            text = tracker.latest_message.get("text") or ""
+            if sounds_unhappy(text, ctx.content.unhappy_cues):
+                # not sure of the topic, but sure they disagree with something: how to challenge
+                say(dispatcher, ctx, f"if_unhappy_{reader_of(tracker, ctx, text)}")
             return []
         audience = audience_of(ctx.database_url, tracker.sender_id, ctx.content.retention)
         others = also_asked(tracker, ctx)

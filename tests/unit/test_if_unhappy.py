@@ -84,3 +84,27 @@ def test_every_reader_has_a_way_to_complain_in_their_own_words(
 ) -> None:
     text = action_context.content.say(f"if_unhappy_{audience}").text
     assert "complain" in text and "{" not in text
+
+
+def not_sure_tracker(text: str) -> Tracker:
+    ranking = [{"name": "nlu_fallback", "confidence": 0.3},
+               {"name": "faq_care_plan_what", "confidence": 0.05},
+               {"name": "faq_iro_who", "confidence": 0.04}]
+    message = {"text": text, "intent": ranking[0], "intent_ranking": ranking, "entities": []}
+    return Tracker(
+        "unhappy-test", {"audience_offered": True}, message, [], False, None, {}, "action_listen"
+    )
+
+
+def test_unsure_of_the_topic_but_sure_they_disagree_they_still_hear_how_to_challenge_it(
+    action_context: AppContext,
+) -> None:
+    text = "The council ended our foster son's staying put with no notice. Can they just end it?"
+    messages = answer_messages(not_sure_tracker(text))
+    assert messages[0]["text"].startswith("Sorry, I'm not sure")
+    assert messages[-1]["text"] == action_context.content.say("if_unhappy_carer").text
+
+
+def test_unsure_and_calm_gets_only_the_choices(action_context: AppContext) -> None:
+    messages = answer_messages(not_sure_tracker("blue elephants"))
+    assert len(messages) == 1 and messages[0]["text"].startswith("Sorry, I'm not sure")
