@@ -142,11 +142,12 @@ async def main() -> int:
          "must_contain": q.must_contain, "reply": replies[q.id]}
         for q in questions if q.half == "dev" and not passes(replies[q.id], q.must_contain)
     ]
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    named = "real_questions" if not args.questions else "+".join(p.stem for p in paths)
-    out = RESULTS / f"answers-{date.today().isoformat()}-{named}-dev-failures.json"
-    out.write_text(json.dumps(dev_failures, indent=2, ensure_ascii=False) + "\n")
-    print(f"  development-half failures: {out.relative_to(REPO)}")
+    if any(q.half == "dev" for q in questions):  # a set kept outside has no development half
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        named = "real_questions" if not args.questions else "+".join(p.stem for p in paths)
+        out = RESULTS / f"answers-{date.today().isoformat()}-{named}-dev-failures.json"
+        out.write_text(json.dumps(dev_failures, indent=2, ensure_ascii=False) + "\n")
+        print(f"  development-half failures: {out.relative_to(REPO)}")
     heldout, dev = by.get(("heldout", "all"), []), by.get(("dev", "all"), [])
     print(f"heldout_pass={rate(heldout):.3f} dev_pass={rate(dev):.3f} "
           f"crisis_replies={len(crisis)}")
