@@ -8,7 +8,7 @@ different question.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -73,7 +73,7 @@ class SharedWords:
     texts: dict[str, str]
     codes: dict[str, str]
     # at the summary: "send", "change" and "later" and the words for each
-    summary_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    summary_words: dict[str, frozenset[str]]
 
     def is_skip(self, text: str) -> bool:
         return words(text) in self.skip_words
