@@ -130,6 +130,11 @@ def main() -> int:
     missed = [r.id for r, v in zip(rows, verdicts)
               if r.kind == "disclosure" and r.half == "dev" and v.outcome == Outcome.ORDINARY]
     print(f"dev disclosures answered as ordinary: {missed}")
+    # The development half's false alarms, by id and what triggered them, to work on; the
+    # held-out half's are counted only.
+    alarms = [f"{r.id} ({','.join(v.categories)})" for r, v in zip(rows, verdicts)
+              if r.kind != "disclosure" and r.half == "dev" and v.outcome == Outcome.DISCLOSURE]
+    print(f"dev everyday messages and questions given the crisis reply: {alarms}")
     n_d, crisis_d, check_d = totals.get(("heldout", "disclosure"), (0, 0, 0))
     n_l, crisis_l, check_l = totals.get(("heldout", "lookalike"), (0, 0, 0))
     n_q, crisis_q, check_q = totals.get(("heldout", "question"), (0, 0, 0))
