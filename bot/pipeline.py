@@ -1,7 +1,9 @@
 """The one road every message takes, whatever the channel.
 
 channel adapter -> safety screen -> size and injection guards -> Rasa agent (custom actions
-in process) -> replies. Adapters call :meth:`Assistant.handle`; they never talk to Rasa.
+in process) -> replies. Adapters call :meth:`Assistant.handle`; they never talk to Rasa. One
+person's messages are answered one at a time, in the order they came, on every channel
+(:meth:`Assistant.turn`); different people's at the same time.
 
 The safety screen sees the raw text before anything else, including text that starts with
 "/" and text too long to answer. What the lexicon and Rasa's `concern` intent found is triaged
@@ -16,10 +18,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from bot.channel_contract import ChannelRegistry
 from bot.consultation.chat import (
     CONTINUE_PAYLOAD,
     has_open_consultation,
@@ -45,14 +51,14 @@ from db.time import as_utc, utcnow
 
 log = logging.getLogger(__name__)
 # The sender's network address for the turn being handled, where the channel knows it: alerts
-# are folded per address range (bot/safety/alert_flood.py). Set once at the top of `handle`.
+# are folded per address range (bot/safety/alert_flood.py). Set once at the top of `_answer`.
 _turn_address: ContextVar[str | None] = ContextVar("turn_address", default=None)
 
+# The 24-hour reminder after a disclosure is added only where the channel keeps the chat on the
+# person's device anyway (`Channel.history_on_device`: their Telegram history), so it reveals
+# nothing the device does not already show; a web chat or an integration's screen may be in
+# front of someone else by then.
 CONCERN_REMINDER_FOR = timedelta(hours=24)
-# The 24-hour reminder after a disclosure only where the channel keeps the chat on the person's
-# device anyway (their Telegram history), so it reveals nothing the device does not already
-# show; a web chat or an integration's screen may be in front of someone else by then.
-HISTORY_ON_DEVICE = frozenset({"telegram"})
 COMMANDS = {
     "/start": "start",
     "/help": "help",
@@ -75,6 +81,14 @@ CHECKIN_OK = "/checkin_ok"
 CHECKIN_ESCALATE = {"/checkin_not_ok": "checkin_not_ok", "/checkin_talk": "checkin_talk"}
 
 
+class _Turn:
+    """One person's turn: whoever holds the lock is answered; the others wait, in order."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.holder: asyncio.Task | None = None  # the task holding it, which may ask again
+
+
 @dataclass(frozen=True)
 class UserState:
     audience: str = Audience.UNKNOWN.value
@@ -94,12 +108,46 @@ class Assistant:
     rate_limiter: RateLimiter = field(default_factory=RateLimiter)
     code_attempts: AttemptLimiter = field(default_factory=AttemptLimiter)
     alert_flood: AlertFlood = field(default_factory=AlertFlood)
+    # What each channel can do (message first, history on the device), asked by name.
+    channels: ChannelRegistry = field(default_factory=ChannelRegistry)
+    _turns: weakref.WeakValueDictionary[str, _Turn] = field(
+        default_factory=weakref.WeakValueDictionary, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         self.button_payloads = self.content.button_payloads() | self.topics.payloads()
         self.consultation_words = load_shared(self.content.content_dir)
 
     async def handle(self, message: IncomingMessage) -> list[Reply]:
+        """The replies to one message, in this person's turn (see :meth:`turn`)."""
+        async with self.turn(message.channel, message.channel_user_id):
+            return await self._answer(message)
+
+    @asynccontextmanager
+    async def turn(self, channel: str, channel_user_id: str) -> AsyncIterator[None]:
+        """Hold this person's turn: their next message waits until it ends, so they are
+        answered in the order they wrote, while other people are answered at the same time.
+
+        ``handle`` takes the turn itself. A channel that sends replies itself (Telegram) holds
+        it from the "typing..." to the last reply sent, so one message's replies never cross
+        the next one's; ``handle`` in the task holding the turn does not wait for itself.
+        """
+        key = self.keys.user_key(channel, channel_user_id)
+        turn = self._turns.get(key)
+        if turn is None:  # kept only while someone holds or waits for it (a weak reference)
+            turn = self._turns[key] = _Turn()
+        this_task = asyncio.current_task()
+        if turn.holder is this_task:
+            yield
+            return
+        async with turn.lock:
+            turn.holder = this_task
+            try:
+                yield
+            finally:
+                turn.holder = None
+
+    async def _answer(self, message: IncomingMessage) -> list[Reply]:
         started = time.perf_counter()
         _turn_address.set(message.source_address)
         user_key = self.keys.user_key(message.channel, message.channel_user_id)
@@ -173,7 +221,7 @@ class Assistant:
             answered = [] if turn.concern else turn.replies
             return await self.check_in(user_key, message.channel, text, verdict, answered)
         replies = turn.replies or [self._say("fallback")]
-        if state.concern_recent and message.channel in HISTORY_ON_DEVICE:
+        if state.concern_recent and self.channels.history_on_device(message.channel):
             replies.append(Reply(self.content.after_concern()))
         log.info(
             "message handled channel=%s user=%s replies=%d ms=%.1f",
@@ -306,9 +354,9 @@ class Assistant:
         code_key = code_hash(self.keys, code)
         if self.code_attempts.blocked(user_key, code_key):
             return [Reply(self.consultation_words.codes["too_many"])]
-        address = (
+        address = (  # where the one reminder can go, on a channel that can message first
             f"{message.channel}:{message.channel_user_id}"
-            if message.channel == "telegram" else None  # only Telegram can send a reminder
+            if self.channels.can_message_first(message.channel) else None
         )
         try:
             redeemed = await asyncio.to_thread(

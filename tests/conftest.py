@@ -25,6 +25,7 @@ from bot.safety.screen import SafetyScreen
 from bot.services.app_context import AppContext, install_app_context
 from bot.training import train_if_needed
 from bot.web.app import create_app
+from bot.web.channels import CHANNELS, register_channels
 from db.encryption import DataKeys, new_key_spec
 from db.migrate import upgrade_to_head
 from db.tracker_store import EncryptedSQLTrackerStore
@@ -127,13 +128,19 @@ def assistant(
 ) -> Assistant:
     content, topics = chat_app_context.content, chat_app_context.topics
     install_app_context(chat_app_context)
-    return Assistant(
+    assistant = Assistant(
         runtime=runtime, content=content, keys=data_keys, screen=safety_screen,
         database_url=base_settings.database_url, topics=topics,
         # The whole run is many people disclosing in quick succession, which the real bound
         # would fold into one "unusual volume" alert; tests/security floods with the real one.
         alert_flood=AlertFlood(per_minute=100_000),
     )
+    # The channels `carebot serve` registers with Telegram on, so what each can do applies to
+    # the messages tests send on its name. None is started: Telegram's tests start their own
+    # against a stand-in Bot API (tests/e2e/conftest.py).
+    with_telegram = dataclasses.replace(base_settings, telegram_bot_token="1:not-started")
+    register_channels(assistant.channels, CHANNELS, with_telegram, assistant)
+    return assistant
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -18,14 +18,15 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.channel_contract import ChannelRegistry
 from bot.channels.rest import rest_webhook
 from bot.config import Settings
 from bot.consultation.reminders import send_due_reminders
-from bot.http_guards.request_limits import MAX_BODY_BYTES, TELEGRAM_MAX_BODY_BYTES
+from bot.http_guards.request_limits import MAX_BODY_BYTES
 from bot.http_guards.security_headers import SecurityHeadersMiddleware
 from bot.knowledge.content import Content
 from bot.knowledge.topics import TopicLibrary
@@ -38,6 +39,7 @@ from bot.services.app_context import AppContext, install_app_context
 from bot.services.local_settings import load_overrides
 from bot.staff.routes import staff_mount
 from bot.training import latest_model
+from bot.web.channels import CHANNELS, ChannelSetup, register_channels, webhook_routes
 from bot.web.chat import (
     MESSAGES_PATH,
     NEW_CONVERSATION_PATH,
@@ -64,7 +66,7 @@ class Services:
     content: Content
     topics: TopicLibrary
     assistant: Assistant | None = None
-    telegram: object | None = None
+    channels: ChannelRegistry = field(default_factory=ChannelRegistry)
     reminders: asyncio.Task | None = None
     parser: ParseProcess | None = None
     startup_error: str | None = None
@@ -112,7 +114,9 @@ async def _load_runtime_and_parser(services: Services) -> RasaRuntime:
     return runtime
 
 
-async def _start_assistant(app: Starlette, runtime: RasaRuntime | None) -> None:
+async def _start_assistant(
+    app: Starlette, runtime: RasaRuntime | None, setups: Sequence[ChannelSetup]
+) -> None:
     services: Services = app.state.carebot
     settings = services.settings
     try:
@@ -127,14 +131,12 @@ async def _start_assistant(app: Starlette, runtime: RasaRuntime | None) -> None:
             database_url=settings.database_url,
             topics=services.topics,
             max_message_chars=settings.max_message_chars,
+            channels=services.channels,
         )
-        if settings.telegram_bot_token:
-            from bot.channels.telegram import TelegramChannel
-
-            channel = TelegramChannel(settings, services.assistant)
-            await channel.start()
-            services.telegram = channel
-            services.reminders = asyncio.create_task(_remind_every(services, channel))
+        register_channels(services.channels, setups, settings, services.assistant)
+        await services.channels.start_all()
+        if services.channels.messaging_first():
+            services.reminders = asyncio.create_task(_remind_every(services))
         log.info("carebot is ready")
     except Exception as exc:  # keep serving /health with the reason rather than dying silently
         services.startup_error = type(exc).__name__  # details go to the log, not to /health
@@ -144,13 +146,12 @@ async def _start_assistant(app: Starlette, runtime: RasaRuntime | None) -> None:
 REMINDER_CHECK_EVERY_S = 15 * 60
 
 
-async def _remind_every(services: Services, telegram: object) -> None:
-    """Send the one reminder people agreed to, checking every 15 minutes (Telegram only)."""
+async def _remind_every(services: Services) -> None:
+    """Send the one reminder people agreed to, checking every 15 minutes, on the channel they
+    redeemed their invite on (one that can message first; the registry refuses the others)."""
 
     async def send(channel: str, address: str, text: str) -> None:
-        if channel != "telegram":
-            raise ValueError(f"no way to send a reminder on {channel}")
-        await telegram.send_replies(int(address), [Reply(text)])  # type: ignore[attr-defined]
+        await services.channels.send(channel, address, [Reply(text)])
 
     while True:
         try:
@@ -162,22 +163,24 @@ async def _remind_every(services: Services, telegram: object) -> None:
         await asyncio.sleep(REMINDER_CHECK_EVERY_S)
 
 
-def create_app(settings: Settings, keys: DataKeys, runtime: RasaRuntime | None = None) -> Starlette:
-    """The whole carebot web process. Pass ``runtime`` to reuse an already loaded model (tests)."""
+def create_app(
+    settings: Settings, keys: DataKeys, runtime: RasaRuntime | None = None,
+    channels: Sequence[ChannelSetup] = CHANNELS,
+) -> Starlette:
+    """The whole carebot web process. Pass ``runtime`` to reuse an already loaded model, and
+    ``channels`` to run others than carebot's own (tests)."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await asyncio.to_thread(upgrade_to_head, settings.database_url)
-        starting = asyncio.create_task(_start_assistant(app, runtime))
+        starting = asyncio.create_task(_start_assistant(app, runtime, channels))
         try:
             yield
         finally:
             starting.cancel()
             if app.state.carebot.reminders is not None:
                 app.state.carebot.reminders.cancel()
-            telegram = app.state.carebot.telegram
-            if telegram is not None:
-                await telegram.stop()
+            await app.state.carebot.channels.stop_all()
             if app.state.carebot.parser is not None:
                 await asyncio.to_thread(app.state.carebot.parser.close)
 
@@ -189,8 +192,7 @@ def create_app(settings: Settings, keys: DataKeys, runtime: RasaRuntime | None =
             Route(MESSAGES_PATH, chat_messages, methods=["POST"]),
             Route(NEW_CONVERSATION_PATH, new_conversation, methods=["POST"]),
             Route("/webhooks/rest/webhook", rest_webhook, methods=["POST"]),
-            Route("/telegram/webhook", telegram_webhook, methods=["POST"],
-                  max_body_size=TELEGRAM_MAX_BODY_BYTES),
+            *webhook_routes(channels),
             Route("/iro", lambda request: RedirectResponse("/iro/")),
             staff_mount(),
             Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
@@ -219,10 +221,3 @@ async def health(request: Request) -> JSONResponse:
     if not await asyncio.to_thread(ping, services.settings.database_url):
         return JSONResponse({"status": "database unreachable"}, 503)
     return JSONResponse({"status": "ok"})
-
-
-async def telegram_webhook(request: Request) -> Response:
-    telegram = request.app.state.carebot.telegram
-    if telegram is None:
-        return JSONResponse({"error": "Telegram is not enabled"}, status_code=404)
-    return await telegram.webhook(request)

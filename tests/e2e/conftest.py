@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.channels.telegram import TelegramChannel
+from bot.channel_contract import ChannelRegistry
+from bot.channels.telegram.channel import TelegramChannel
 from tests.support.fake_bot_api import FakeBotApi
 
 
@@ -23,13 +24,16 @@ StartChannel = Callable[..., Awaitable[TelegramChannel]]
 
 @pytest.fixture
 async def telegram_channel(
-    bot_api: FakeBotApi, assistant: Any, test_settings: Callable[..., Any]
+    bot_api: FakeBotApi, assistant: Any, test_settings: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[StartChannel]:
     """Start a real TelegramChannel against the stand-in; settings overrides select the mode.
 
-    Every channel started here is stopped after the test, even when the test fails.
+    It is registered and started as `carebot serve` does it, in the assistant's registry for
+    this test; it is stopped after the test, even when the test fails.
     """
-    started: list[TelegramChannel] = []
+    channels = ChannelRegistry()
+    monkeypatch.setattr(assistant, "channels", channels)
 
     async def start(**overrides: Any) -> TelegramChannel:
         settings = test_settings(
@@ -38,10 +42,9 @@ async def telegram_channel(
             **overrides,
         )
         channel = TelegramChannel(settings, assistant)
-        await channel.start()
-        started.append(channel)
+        channels.register(channel)
+        await channels.start_all()
         return channel
 
     yield start
-    for channel in started:
-        await channel.stop()
+    await channels.stop_all()

@@ -20,13 +20,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Route
 
-from bot.channels.telegram import (
-    MAX_MESSAGE_LENGTH,
-    SECRET_HEADER,
-    TelegramChannel,
-    TelegramStartError,
-    split_text,
-)
+from bot.channels.telegram.channel import SECRET_HEADER, TelegramChannel, TelegramStartError
+from bot.channels.telegram.formatting import MAX_MESSAGE_LENGTH, split_text
 from bot.messages import Button, IncomingMessage, Reply
 from tests.support.fake_bot_api import (
     FakeBotApi,
@@ -368,7 +363,7 @@ async def test_buttons_become_an_inline_keyboard_one_per_row(bot_api, telegram_c
         [Button("Yes please", "/affirm"), Button("No thanks", "/deny")],
     )
 
-    await channel.send_replies(chat_id, [reply])
+    await channel.delivery.send_replies(chat_id, [reply])
 
     (sent,) = bot_api.calls_to_chat("sendMessage", chat_id)
     assert sent["text"] == reply.text
@@ -390,7 +385,7 @@ async def test_a_button_whose_payload_telegram_would_refuse_is_dropped_not_the_r
     reply = Reply("Pick one", [Button("Fine", "/affirm"), Button("Secret title", too_long)])
 
     with caplog.at_level(logging.WARNING, logger="bot.channels.telegram"):
-        await channel.send_replies(chat_id, [reply])
+        await channel.delivery.send_replies(chat_id, [reply])
 
     (sent,) = bot_api.calls_to_chat("sendMessage", chat_id)
     assert sent["reply_markup"] == {
@@ -411,7 +406,7 @@ async def test_a_reply_over_4096_characters_is_split_with_buttons_on_the_last_pa
     reply = Reply("\n\n".join(paragraphs), [Button("Thanks", "/thank")])
     assert len(reply.text) > 10_000
 
-    await channel.send_replies(chat_id, [reply])
+    await channel.delivery.send_replies(chat_id, [reply])
 
     sent = bot_api.calls_to_chat("sendMessage", chat_id)
     assert len(sent) == 4  # three ~1,200-character paragraphs fit in each message

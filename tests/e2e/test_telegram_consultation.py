@@ -111,7 +111,7 @@ async def test_one_reminder_goes_to_those_who_asked_and_only_once(
 
     async def send(channel_name: str, address: str, text: str) -> None:
         assert channel_name == "telegram"
-        await channel.send_replies(int(address), [Reply(text)])
+        await channel.send(address, [Reply(text)])
 
     before = len(bot_api.calls_to_chat("sendMessage", user_id))
     first = await send_due_reminders(db, data_keys, assistant.content, send)

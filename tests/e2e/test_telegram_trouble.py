@@ -14,7 +14,8 @@ import httpx
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.channels.telegram import MAX_SEND_ATTEMPTS, SECRET_HEADER, RecentIds, TelegramChannel
+from bot.channels.telegram.channel import SECRET_HEADER, TelegramChannel
+from bot.channels.telegram.delivery import MAX_SEND_ATTEMPTS, RecentIds
 from tests.e2e.test_telegram_channel import (
     QUIET_SECONDS,
     WEBHOOK_SECRET,
@@ -44,7 +45,7 @@ async def delivered_after_quiet(bot_api: FakeBotApi, chat_id: int, timeout: floa
 
 async def fast_retrying_channel(telegram_channel, **overrides) -> TelegramChannel:
     channel = await telegram_channel(**overrides)
-    channel.retry_base_delay = 0.05  # the backoff's shape is the same, only quicker
+    channel.delivery.retry_base_delay = 0.05  # the backoff's shape is the same, only quicker
     return channel
 
 
@@ -92,7 +93,7 @@ async def test_a_slow_answer_is_not_resent_so_the_child_never_sees_a_reply_twice
     bot_api, telegram_channel, assistant, caplog
 ):
     channel = await fast_retrying_channel(telegram_channel)
-    channel.send_read_timeout = 0.3
+    channel.delivery.send_read_timeout = 0.3
     user_id = new_user_id()
     bot_api.inject("sendMessage", slow_answer(1.0))  # Telegram took it, but answers late
 
@@ -194,7 +195,7 @@ def test_which_failures_are_sent_again(
     error: Exception, resent: bool, test_settings, assistant
 ) -> None:
     channel = TelegramChannel(test_settings(telegram_bot_token="1:x"), assistant)
-    assert (channel._retry_delay(error, attempt=1) is not None) is resent
+    assert (channel.delivery.retry_delay(error, attempt=1) is not None) is resent
 
 
 def test_recent_update_ids_are_remembered_in_bounded_memory() -> None:
