@@ -40,12 +40,14 @@ run: setup
 	CAREBOT_DEMO=1 $(BIN)/carebot seed-demo
 	CAREBOT_DEMO=1 $(BIN)/carebot serve --host 127.0.0.1 --port 8000
 
-# The fast lane (under a minute on 2 cores): ruff, the import layers and the unit tests, which need no trained
-# model, server process, browser or database server. `make test` runs everything.
+# The fast lane (under 2 minutes on 2 cores): ruff, the import layers, and every test that runs
+# in this process without the trained model: the unit tests and the in-process integration,
+# security and page tests. Left to `make test`: tests marked `model` (tests/conftest.py marks
+# them from the fixtures they use), `slow` (they start a carebot or rasa process) and `soak`.
 check: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest tests/unit -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests -m "not model and not slow and not soak" -q $(PYTEST_ARGS)
 
 test: setup
 	scripts/ensure-test-tools.sh

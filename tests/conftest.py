@@ -161,3 +161,15 @@ def rest_auth(base_settings: Settings, data_keys: DataKeys) -> dict[str, str]:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+# Fixtures that load the trained model (about 20 s, and a retrain when the data changed):
+# a test that uses one, directly or through another fixture, is marked `model`, so the fast
+# lane (`make check`) can leave it to `make test` without a list of files that drifts.
+MODEL_FIXTURES = frozenset({"trained_model"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)

@@ -15,6 +15,9 @@ import pytest
 from tests.support.integrations import cli_rest_token
 from tests.support.live_server import free_port
 
+# Every test here runs the carebot command as a process.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[2]
 CAREBOT = [sys.executable, "-m", "bot.cli"]
 
@@ -128,7 +131,6 @@ def test_integration_tokens_are_printed_once_listed_and_revoked(
     assert run(["integration", "add", "Not A Name"], demo_env).returncode == 1
 
 
-@pytest.mark.slow
 def test_serve_reports_starting_then_answers(demo_env: dict[str, str], trained_model: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -4,9 +4,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PROJECT = Path(__file__).resolve().parents[2] / "rasa_project"
 
 
+@pytest.mark.slow
 def test_rasa_data_validate_is_clean(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "rasa", "data", "validate", "--fail-on-warnings",

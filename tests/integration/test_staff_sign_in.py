@@ -10,6 +10,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.services.passwords import password_matches
@@ -129,6 +130,7 @@ def run_user_add(tmp_path: Path, password: str, *args: str) -> subprocess.Comple
     )
 
 
+@pytest.mark.slow
 def test_carebot_user_add_makes_an_account_with_an_argon2id_hash(tmp_path):
     from db.engine import session_scope
 

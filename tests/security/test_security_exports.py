@@ -99,6 +99,7 @@ def test_the_report_csv_has_no_formula_cells(client, staff_settings) -> None:
     assert not any(v.startswith(("=", "+", "-", "@")) for row in rows for v in row.values())
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(180)
 def test_carebot_export_writes_no_formula_cells(tmp_path: Path) -> None:
     env = demo_env(tmp_path)

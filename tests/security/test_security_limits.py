@@ -96,6 +96,7 @@ def fifty_mb() -> Iterator[bytes]:
         yield b"a" * CHUNK
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_a_50_mb_body_to_carebot_serve_is_refused_and_memory_stays_flat(tmp_path) -> None:
     """Black-box: a real `carebot serve`; 50 MB to sign-in and to REST (with a valid token),
@@ -215,6 +216,7 @@ def test_demo_mode_refuses_a_real_key_or_a_real_database(tmp_path) -> None:
     assert Settings.from_env({"CAREBOT_DEMO": "1", "CAREBOT_DATA_DIR": str(tmp_path)}).demo_mode
 
 
+@pytest.mark.slow
 def test_seed_demo_with_a_real_key_adds_no_accounts_and_says_why(tmp_path) -> None:
     env = demo_env(tmp_path)
     env["CAREBOT_DATA_KEY"] = new_key_spec("live")

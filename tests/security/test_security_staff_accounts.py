@@ -155,6 +155,7 @@ def test_an_admin_can_sign_an_account_out_everywhere(client, staff_db, audit):
 
 
 # Finding: "... from the CLI"
+@pytest.mark.slow
 def test_the_cli_adds_with_a_link_and_disables_resets_and_signs_out(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CAREBOT_", "TELEGRAM_"))}
     env.pop("DATABASE_URL", None)
