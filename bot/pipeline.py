@@ -120,8 +120,9 @@ class Assistant:
 
     async def handle(self, message: IncomingMessage) -> list[Reply]:
         """The replies to one message, in this person's turn (see :meth:`turn`)."""
-        async with self.turn(message.channel, message.channel_user_id):
-            return await self._answer(message)
+        user_key = self.keys.user_key(message.channel, message.channel_user_id)
+        async with self._turn_of(user_key):
+            return await self._answer(message, user_key)
 
     @asynccontextmanager
     async def turn(self, channel: str, channel_user_id: str) -> AsyncIterator[None]:
@@ -132,7 +133,12 @@ class Assistant:
         it from the "typing..." to the last reply sent, so one message's replies never cross
         the next one's; ``handle`` in the task holding the turn does not wait for itself.
         """
-        key = self.keys.user_key(channel, channel_user_id)
+        async with self._turn_of(self.keys.user_key(channel, channel_user_id)):
+            yield
+
+    @asynccontextmanager
+    async def _turn_of(self, key: str) -> AsyncIterator[None]:
+        """The turn of the person whose keyed hash is ``key`` (see :meth:`turn`)."""
         turn = self._turns.get(key)
         if turn is None:  # kept only while someone holds or waits for it (a weak reference)
             turn = self._turns[key] = _Turn()
@@ -147,10 +153,9 @@ class Assistant:
             finally:
                 turn.holder = None
 
-    async def _answer(self, message: IncomingMessage) -> list[Reply]:
+    async def _answer(self, message: IncomingMessage, user_key: str) -> list[Reply]:
         started = time.perf_counter()
         _turn_address.set(message.source_address)
-        user_key = self.keys.user_key(message.channel, message.channel_user_id)
         text = message.text
 
         screened = self.screen_text(text)
