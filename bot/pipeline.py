@@ -33,6 +33,14 @@ from bot.consultation.chat import (
 )
 from bot.consultation.form import load_shared
 from bot.consultation.invites import AttemptLimiter, RedeemOutcome, code_hash, find_code
+from bot.iro_messages.chat import (
+    is_writing,
+    replies_waiting,
+    send_to_iro,
+    start_writing,
+    stop_writing,
+    take_replies,
+)
 from bot.knowledge.content import Content
 from bot.knowledge.topics import TopicLibrary
 from bot.messages import IncomingMessage, Reply
@@ -67,6 +75,8 @@ COMMANDS = {
     "/delete": "delete",
     "/delete_confirm": "delete_confirm",
     "/delete_cancel": "delete_cancelled",
+    "/message_iro": "message_iro",
+    "/message_iro_cancel": "message_iro_cancelled",
 }
 # The chat's own features asked for in plain words ("delete what I said"): the intent runs the
 # command, when the model is at least this sure and nothing worried the safety screen.
@@ -94,6 +104,7 @@ class UserState:
     audience: str = Audience.UNKNOWN.value
     concern_recent: bool = False
     checkin_recent: bool = False  # the chat checked in with this person lately
+    iro_replied: bool = False  # a reply from their IRO waits for them
 
 
 @dataclass
@@ -171,7 +182,11 @@ class Assistant:
                 parse = await self._understand_or_none(user_key, text, message.channel)
             verdict = triage(screened, None if parse is None else concern_score(parse))
             if verdict.outcome == Outcome.DISCLOSURE:
-                return await self.escalate(user_key, message.channel, text, verdict.categories)
+                replies = await self.escalate(user_key, message.channel, text,
+                                              verdict.categories)
+                if await self._writing_to_iro(user_key):  # it goes to the IRO as well
+                    replies += await self._send_to_iro(user_key, message)
+                return replies
 
         early = await self._answered_before_understanding(user_key, message)
         if early is not None:
@@ -180,6 +195,8 @@ class Assistant:
                 # noticed is never lost: recorded, and the check-in follows the answer.
                 return await self.not_sure(user_key, message.channel, text, verdict, early)
             return early
+        if await self._writing_to_iro(user_key):
+            return await self._message_to_iro(user_key, message, parse, verdict)
 
         text = text.strip()
         rasa_text = self.to_rasa_text(text)
@@ -226,6 +243,8 @@ class Assistant:
             answered = [] if turn.concern else turn.replies
             return await self.check_in(user_key, message.channel, text, verdict, answered)
         replies = turn.replies or [self._say("fallback")]
+        if state.iro_replied:
+            replies = [*await self._replies_from_iro(user_key), *replies]
         if state.concern_recent and self.channels.history_on_device(message.channel):
             replies.append(Reply(self.content.after_concern()))
         log.info(
@@ -233,6 +252,70 @@ class Assistant:
             message.channel, user_key[:8], len(replies), (time.perf_counter() - started) * 1000,
         )
         return replies
+
+    async def _writing_to_iro(self, user_key: str) -> bool:
+        try:
+            return await asyncio.to_thread(is_writing, self.database_url, user_key)
+        except Exception:  # can't tell: answer the message as a question, as before
+            log.exception("could not read whether a message to the IRO is being written "
+                          "user=%s", user_key[:8])
+            return False
+
+    async def _message_to_iro(
+        self, user_key: str, message: IncomingMessage, parse: dict | None,
+        verdict: Verdict | None,
+    ) -> list[Reply]:
+        """The person's message to their IRO. Screened like every message, by the model too
+        (a disclosure escalates as always and still reaches the IRO); then saved, sealed, in
+        their thread, and they are told it was sent."""
+        text = message.text
+        if verdict is None:
+            parse = await self._understand_or_none(user_key, text, message.channel)
+            verdict = triage(ScreenResult(), None if parse is None else concern_score(parse))
+        if verdict.outcome == Outcome.DISCLOSURE:
+            replies = await self.escalate(user_key, message.channel, text, verdict.categories)
+            return replies + await self._send_to_iro(user_key, message)
+        sent = await self._send_to_iro(user_key, message)
+        if verdict.outcome == Outcome.NOT_SURE:
+            return await self.not_sure(user_key, message.channel, text, verdict, sent)
+        return sent
+
+    async def _send_to_iro(self, user_key: str, message: IncomingMessage) -> list[Reply]:
+        address = (  # where a reply can go at once, on a channel that can message first
+            f"{message.channel}:{message.channel_user_id}"
+            if self.channels.can_message_first(message.channel) else None
+        )
+        try:
+            sent = await asyncio.to_thread(
+                send_to_iro, self.database_url, self.keys, user_key=user_key,
+                text=message.text.strip(), reply_address=address,
+                retention=self.content.retention,
+            )
+        except Exception:
+            log.exception("could not save a message to the IRO user=%s", user_key[:8])
+            return [self._say("try_again")]
+        if sent is None:
+            return [self._say("message_iro_not_linked")]
+        log.info("message to the IRO saved user=%s", user_key[:8])
+        return [self._say("message_iro_sent", iro_name=sent.iro_name)]
+
+    async def _replies_from_iro(self, user_key: str) -> list[Reply]:
+        """Replies from the IRO this person has not had yet, before this turn's answer."""
+        try:
+            replies = await asyncio.to_thread(take_replies, self.database_url, self.keys,
+                                              user_key)
+        except Exception:  # they stay waiting for the next turn
+            log.exception("could not read replies from the IRO user=%s", user_key[:8])
+            return []
+        return [Reply(f"{self._say('reply_from_iro', iro_name=r.iro_name).text}\n{r.text}")
+                for r in replies]
+
+    async def replies_from_iro(self, channel: str, channel_user_id: str) -> list[Reply]:
+        """Waiting replies from the IRO, for a channel that shows them when the person comes
+        back (the web chat when its page opens), in this person's turn."""
+        user_key = self.keys.user_key(channel, channel_user_id)
+        async with self._turn_of(user_key):
+            return await self._replies_from_iro(user_key)
 
     async def _answered_before_understanding(
         self, user_key: str, message: IncomingMessage
@@ -409,6 +492,7 @@ class Assistant:
                 messages=str(held.messages),
                 answers_in_progress=str(held.answers_in_progress),
                 answers_submitted=str(held.answers_submitted),
+                messages_to_iro=str(held.messages_to_iro),
                 delete_after=f"{held.delete_after:%-d %B %Y}",
             )]
         if kind == "delete":
@@ -422,6 +506,14 @@ class Assistant:
             return [self._say("delete_done")]
         if kind == "start":
             return [self._say("welcome")]
+        if kind == "message_iro":
+            link = await asyncio.to_thread(
+                start_writing, self.database_url, user_key, self.content.retention)
+            if link is None:
+                return [self._say("message_iro_not_linked")]
+            return [self._say("message_iro_start", iro_name=link.iro_name)]
+        if kind == "message_iro_cancelled":
+            await asyncio.to_thread(stop_writing, self.database_url, user_key)
         return [self._say(kind)]  # help, privacy, delete_cancelled
 
     async def start(self, channel: str, channel_user_id: str, payload: str | None) -> list[Reply]:
@@ -455,7 +547,8 @@ class Assistant:
                 utcnow() - as_utc(user.concern_raised_at) < CONCERN_REMINDER_FOR
             )
             return UserState(audience=user.audience.value, concern_recent=recent,
-                             checkin_recent=checked_in_recently(user))
+                             checkin_recent=checked_in_recently(user),
+                             iro_replied=replies_waiting(session, user))
 
     def _say(self, key: str, **values: str) -> Reply:
         said = self.content.say(key, **values)

@@ -170,6 +170,9 @@ class ChatUser(Base):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     concern_raised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     checkin_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set by "message my IRO": until then, the person's next message is their message to
+    # their IRO (bot/iro_messages/). Kept here, not in one process, so any worker reads it.
+    writing_to_iro_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     delete_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -379,3 +382,50 @@ class Integration(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IroThread(Base):
+    """Messages between one person (a child, parent or carer linked to a review by an
+    invite) and the IRO of that review's child. Whoever is the child's IRO now reads it, so a
+    covering IRO sees the thread when the child is reassigned."""
+
+    __tablename__ = "iro_threads"
+    __table_args__ = (UniqueConstraint("review_id", "chat_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"))
+    chat_user_id: Mapped[int] = mapped_column(ForeignKey("chat_users.id"))
+    role: Mapped[ConsultationRole] = mapped_column(_enum(ConsultationRole))
+    # Where a reply can be sent at once ("telegram:<chat id>"), sealed; only on a channel
+    # that can message first. Otherwise a reply waits until the person next writes.
+    reply_address_enc: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delete_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+    review: Mapped[Review] = relationship()
+    chat_user: Mapped[ChatUser] = relationship()
+    messages: Mapped[list[IroMessage]] = relationship(
+        back_populates="thread", cascade="all, delete-orphan", order_by="IroMessage.id"
+    )
+
+
+class IroMessage(Base):
+    """One message in a thread, its words sealed: from the person (``staff_user_id`` None) or
+    a reply from staff."""
+
+    __tablename__ = "iro_messages"
+    __table_args__ = (Index("ix_iro_messages_thread_id", "thread_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("iro_threads.id", ondelete="CASCADE"))
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    body_enc: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # From the person: when staff replied to it (a reply answers every earlier message).
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A reply: when it reached the person (sent on their channel, or shown when they wrote).
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delete_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+    thread: Mapped[IroThread] = relationship(back_populates="messages")
+    staff_user: Mapped[StaffUser | None] = relationship()

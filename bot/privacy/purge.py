@@ -1,7 +1,7 @@
 """`carebot purge`: remove every row whose delete-after date has passed.
 
-Run daily (cron or a scheduler). Submitted consultations and alerts carry their own, longer
-dates because they belong to the care record.
+Run daily (cron or a scheduler). Submitted consultations, alerts and messages to the IRO carry
+their own, longer dates because they belong to the care record.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from db.models import (
     DataRequest,
     FoldedMessage,
     Invite,
+    IroMessage,
+    IroThread,
     SignInThrottle,
 )
 from db.time import utcnow
@@ -48,6 +50,10 @@ def purge_expired(database_url: str) -> Purged:
         alerts = session.execute(delete(Alert).where(Alert.delete_after < now)).rowcount or 0
         session.execute(delete(DataRequest).where(DataRequest.delete_after < now))
         session.execute(delete(SignInThrottle).where(SignInThrottle.delete_after < now))
+        expired_threads = select(IroThread.id).where(IroThread.delete_after < now)
+        session.execute(delete(IroMessage).where(  # with their thread, whatever the database
+            (IroMessage.thread_id.in_(expired_threads)) | (IroMessage.delete_after < now)))
+        session.execute(delete(IroThread).where(IroThread.delete_after < now))
         session.flush()
         gone = (
             select(ChatUser.id)
@@ -55,6 +61,7 @@ def purge_expired(database_url: str) -> Purged:
                 ChatUser.delete_after < now,
                 ~exists().where(Alert.chat_user_id == ChatUser.id),
                 ~exists().where(Consultation.chat_user_id == ChatUser.id),
+                ~exists().where(IroThread.chat_user_id == ChatUser.id),
             )
             .scalar_subquery()
         )

@@ -1,8 +1,9 @@
 """People's rights over their data in the chat: see it (/mydata), erase it (/delete).
 
-What a person has sent to their IRO (submitted consultation answers) and safeguarding alerts
-are part of the council's care record and stay; everything else carebot holds about them is
-erased at once. Each request is logged, dated and without content, for staff.
+What a person has sent to their IRO (submitted consultation answers, messages to the IRO)
+and safeguarding alerts are part of the council's care record and stay; everything else
+carebot holds about them is erased at once. Each request is logged, dated and without
+content, for staff.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from db.models import (
     ConversationEvent,
     DataRequest,
     Invite,
+    IroMessage,
+    IroThread,
 )
 from db.time import as_utc, utcnow
 
@@ -33,6 +36,7 @@ class HeldData:
     answers_in_progress: int
     answers_submitted: int
     delete_after: datetime | None
+    messages_to_iro: int = 0
 
 
 REQUEST_RETENTION = timedelta(days=365)  # long enough for staff to show requests were met
@@ -74,6 +78,10 @@ def held_data(database_url: str, user_key: str) -> HeldData:
             answers_in_progress=answers(False),
             answers_submitted=answers(True),
             delete_after=as_utc(user.delete_after),
+            messages_to_iro=session.scalar(
+                select(func.count(IroMessage.id)).join(IroThread)
+                .where(IroThread.chat_user_id == user.id, IroMessage.staff_user_id.is_(None))
+            ) or 0,
         )
 
 
@@ -103,6 +111,11 @@ def erase(database_url: str, user_key: str) -> Erased:
             Consultation.chat_user_id == user.id, Consultation.submitted_at.is_not(None))))
         kept_alerts = bool(session.scalar(
             select(func.count(Alert.id)).where(Alert.chat_user_id == user.id)))
+        # Messages to the IRO stay with the sent answers, but no longer say where a reply
+        # could be sent at once: it waits until the person writes again.
+        kept_submitted |= bool(session.execute(
+            update(IroThread).where(IroThread.chat_user_id == user.id)
+            .values(reply_address_enc=None)).rowcount)
         # A used code stays used, but no longer says who used it or where to remind them.
         forget = {"reminder_address_enc": None}
         if not (kept_submitted or kept_alerts):

@@ -16,7 +16,7 @@ def test_every_text_renders_with_the_demo_council_values() -> None:
     for key in content.chat:
         said = content.say(key, limit="4096", messages="3", answers_in_progress="0",
                            answers_submitted="0", alerts="0", delete_after="1 March 2027",
-                           topic="Family time")
+                           topic="Family time", messages_to_iro="1", iro_name="Sam Taylor")
         assert said.text
         assert "{" not in said.text, key
 

@@ -98,7 +98,8 @@ def test_no_answer_uses_care_jargon() -> None:
 
 def test_chat_texts_and_signposting_use_no_care_jargon() -> None:
     values = dict(limit="4096", messages="3", answers_in_progress="0", answers_submitted="0",
-                  alerts="0", delete_after="1 March 2027", topic="Family time")
+                  alerts="0", delete_after="1 March 2027", topic="Family time",
+                  messages_to_iro="1", iro_name="Sam Taylor")
     texts = [COUNCIL.say(k, **values).text for k in COUNCIL.chat]
     texts += [COUNCIL.signposting("child"), COUNCIL.signposting("parent")]
     assert [t for t in texts if _jargon_in(t)] == []
