@@ -54,10 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--json", action="store_true", help="print the demo data as JSON")
 
     invite = commands.add_parser(
-        "invite", help="create an invite code for a child or parent to give views for a review"
+        "invite",
+        help="create an invite code for a child, parent or carer to give views for a review",
     )
     invite.add_argument("--review", type=record_id, required=True, help="the review id")
-    invite.add_argument("--role", choices=["child", "parent"], required=True)
+    invite.add_argument("--role", choices=["child", "parent", "carer"], required=True)
     invite.add_argument("--days", type=invite_days, default=21,
                         help="days the code works (1-365, default 21)")
     invite.add_argument(

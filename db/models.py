@@ -47,8 +47,12 @@ class Audience(str, enum.Enum):
 
 
 class ConsultationRole(str, enum.Enum):
+    """Whose views a consultation holds. Stored as text (a non-native enum of length 20, no
+    CHECK constraint), so a new role needs no migration."""
+
     CHILD = "child"
     PARENT = "parent"
+    CARER = "carer"  # the child's foster or kinship carer
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:

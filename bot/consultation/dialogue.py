@@ -20,6 +20,12 @@ from db.models import ConsultationRole
 SUMMARY = "summary"  # every answer, then Send / Change / Not yet
 CONFIRM = "confirm"  # the summary's question and buttons again, without the whole list
 CHOOSE = "choose"  # which answer to change
+# The thanks after sending, in each person's words (keys of content/forms/consultation.yml).
+SENT = {
+    ConsultationRole.CHILD: "sent",
+    ConsultationRole.PARENT: "sent_parent",
+    ConsultationRole.CARER: "sent_carer",
+}
 
 
 @dataclass(frozen=True)
@@ -78,8 +84,7 @@ def reply_to(
 def _at_summary(form: ConsultationForm, shared: SharedWords, said: str) -> Turn:
     choices = shared.summary_words
     if said in choices["send"] or said.startswith("send"):
-        sent = "sent_parent" if form.role == ConsultationRole.PARENT else "sent"
-        return Turn(next_step=None, submit=True, say=(sent,))
+        return Turn(next_step=None, submit=True, say=(SENT[form.role],))
     if said in choices["change"] or said.startswith("change"):
         return Turn(next_step=CHOOSE)
     if said in choices["later"] or shared.is_stop(said):

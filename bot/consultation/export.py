@@ -22,9 +22,10 @@ from bot.consultation.form import load_form
 from bot.services.audit import record
 from bot.services.csv_text import csv_text
 from db.encryption import DataKeys
-from db.models import Consultation, Review, StaffUser
+from db.models import Consultation, ConsultationRole, Review, StaffUser
 from db.time import as_utc
 
+ROLE_ORDER = list(ConsultationRole)  # the child first, then parents, then carers
 CSV_COLUMNS = [
     "review_id", "case_reference", "review_date", "role", "submitted_at",
     "question_key", "question", "answer", "skipped",
@@ -35,18 +36,22 @@ def review_views(
     session: Session, keys: DataKeys, content_dir: Path, review_id: int,
     *, include_placement: bool = False,
 ) -> dict[str, Any]:
-    """Everything sent for ``review_id``: the child's and the parents' answers, in form order.
+    """Everything sent for ``review_id``: the child's, then the parents', then the carers'
+    answers, each in form order.
 
     ``placement_details`` is only present when ``include_placement`` is true.
     """
     review = session.get(Review, review_id)
     if review is None:
         raise LookupError(f"there is no review {review_id}")
-    consultations = session.scalars(
-        select(Consultation)
-        .where(Consultation.review_id == review_id, Consultation.submitted_at.is_not(None))
-        .order_by(Consultation.role, Consultation.submitted_at)
-    ).all()
+    consultations = sorted(
+        session.scalars(
+            select(Consultation)
+            .where(Consultation.review_id == review_id, Consultation.submitted_at.is_not(None))
+            .order_by(Consultation.submitted_at)
+        ),
+        key=lambda c: ROLE_ORDER.index(c.role),
+    )
     sent = []
     for consultation in consultations:
         state = consultation_state(session, keys, consultation.id)

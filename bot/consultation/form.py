@@ -1,4 +1,4 @@
-"""The consultation questions for children and parents, read from content/forms/.
+"""The consultation questions for children, parents and carers, read from content/forms/.
 
 The words are content (a council can change them without code); the question keys are the
 contract with the database and the IRO's dashboard, so a key must never be reused for a
@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from db.models import ConsultationRole
+from db.models import Audience, ConsultationRole
 
 # The question whose "yes" is acted on: said back at once, and flagged for the IRO.
 ADVOCATE_KEY = "advocate"
@@ -23,6 +23,14 @@ ADVOCATE_KEY = "advocate"
 FORM_FILES = {
     ConsultationRole.CHILD: "child_consultation.yml",
     ConsultationRole.PARENT: "parent_consultation.yml",
+    ConsultationRole.CARER: "carer_consultation.yml",
+}
+# Who answers each form: redeeming an invite makes the person this audience, so the chat's
+# other answers (and a question asked mid-form) are in their words.
+AUDIENCE = {
+    ConsultationRole.CHILD: Audience.CHILD,
+    ConsultationRole.PARENT: Audience.PARENT,
+    ConsultationRole.CARER: Audience.CARER,
 }
 SHARED_FILE = "consultation.yml"
 

@@ -1,4 +1,4 @@
-"""Invite codes: how a child or parent is linked to one review, and nobody else can be.
+"""Invite codes: how a child, parent or carer is linked to one review, and nobody else can be.
 
 A code is 10 characters from an alphabet without look-alikes (no 0/O, 1/I/L, U), about 49
 bits, always mixing letters and digits so that no ordinary word is ever read as a code. A
@@ -30,11 +30,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.consultation.form import AUDIENCE
 from bot.safety.screen import SafetyScreen
 from bot.sliding_windows import SlidingWindows
 from db.encryption import DataKeys
 from db.models import (
-    Audience,
     ChatUser,
     Consultation,
     ConsultationRole,
@@ -223,9 +223,7 @@ def redeem(
             delete_after=as_utc(invite.review.scheduled_for) + retention,
         )
         session.add(consultation)
-    chat_user.audience = (
-        Audience.PARENT if invite.role == ConsultationRole.PARENT else Audience.CHILD
-    )
+    chat_user.audience = AUDIENCE[invite.role]
     try:
         session.flush()
     except IntegrityError:  # the same person redeemed a second code for the same review/role
@@ -261,9 +259,7 @@ def _carry_on_elsewhere(
     draft.chat_user_id = chat_user.id
     invite.reminder_address_enc = (
         keys.encrypt(reminder_address) if invite.reminder_opt_in and reminder_address else None)
-    chat_user.audience = (
-        Audience.PARENT if invite.role == ConsultationRole.PARENT else Audience.CHILD
-    )
+    chat_user.audience = AUDIENCE[invite.role]
     session.flush()
     return Redeemed(RedeemOutcome.OK, draft.id, invite.role)
 

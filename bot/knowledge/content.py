@@ -164,8 +164,9 @@ class Content:
         return _load_yaml(self.content_dir / "safeguarding" / "signposting.yml")["texts"]
 
     def signposting(self, audience: str) -> str:
-        """The fixed safeguarding reply: the parent version for parents, else the child's."""
-        key = "parent" if audience == "parent" else "child"
+        """The fixed safeguarding reply: the adults' version (written for parents: "if you are
+        worried about a child", the NSPCC) for parents and carers, else the child's."""
+        key = "parent" if audience in {"parent", "carer"} else "child"
         return _fill(self.signposting_texts[key], flatten(self.authority)).strip()
 
     @cached_property

@@ -54,16 +54,16 @@ DEMO_PLACEMENTS = {
 }
 # Each child's previous review, about six months ago, so the annual report has figures:
 # (case reference, child's answers or None if not consulted, advocate?, chairing wish,
-#  parent consulted?)
+#  parent consulted?, carer consulted?)
 DEMO_PAST_DAYS_AGO = 180
 DEMO_PAST = [
     ("DEMO-001", {"family_time": "I want to see my brother more.",
-                  "school": "School is better now, I like art."}, True, "co_chair", True),
+                  "school": "School is better now, I like art."}, True, "co_chair", True, False),
     ("DEMO-002", {"family_time": "More family time with my mum and my brother.",
-                  "worries": "Moving school."}, False, "not_this_time", False),
-    ("DEMO-003", None, False, None, True),
+                  "worries": "Moving school."}, False, "not_this_time", False, True),
+    ("DEMO-003", None, False, None, True, True),
     ("DEMO-004", {"family_time": "I miss my family time on Sundays.",
-                  "school": "I want to stay at my school."}, True, "chair", False),
+                  "school": "I want to stay at my school."}, True, "chair", False, False),
 ]
 # Views already sent for Jade's review (made up), so the IRO's dashboard has something to show.
 DEMO_CHILD_ANSWERS = {
@@ -87,6 +87,18 @@ DEMO_PARENT_ANSWERS = {
     "discuss": "How she is getting on at school, and more family time.",
     "attend": "Yes, online",
     "anything_else": None,
+}
+# And her foster carer's (content/forms/carer_consultation.yml), so all three show side by side.
+DEMO_CARER_ANSWERS = {
+    "home": "Jade has settled in well. She laughs a lot more than when she came.",
+    "school": "Doing well in art. Maths homework is a battle some evenings.",
+    "health": "Healthy. She still has bad dreams now and then.",
+    "family_time": "Time with her mum goes well. She is upset when she can't see Leo.",
+    "going_well": "Her football team, and she has made two good friends nearby.",
+    "worries": "Another school move would undo a lot of good work.",
+    "support": "Some help with maths, and a short break for us in the summer.",
+    "plan": "Jade should stay at her school. Please can she see Leo every week?",
+    "anything_else": "No, that's all",
 }
 
 
@@ -122,7 +134,8 @@ def seed_demo(database_url: str, keys: DataKeys) -> dict[str, Any]:
 
 
 def _seed_views_and_alert(session, keys: DataKeys) -> None:  # noqa: ANN001
-    """Jade's and her mum's sent views, and one urgent alert on Jade's review to acknowledge."""
+    """Jade's, her mum's and her foster carer's sent views, and one urgent alert on Jade's
+    review to acknowledge."""
     review = session.scalar(
         select(Review).join(Child)
         .where(Child.case_reference == "DEMO-001", Review.scheduled_for >= utcnow())
@@ -131,6 +144,7 @@ def _seed_views_and_alert(session, keys: DataKeys) -> None:  # noqa: ANN001
     for role, audience, answers in (
         (ConsultationRole.CHILD, Audience.CHILD, DEMO_CHILD_ANSWERS),
         (ConsultationRole.PARENT, Audience.PARENT, DEMO_PARENT_ANSWERS),
+        (ConsultationRole.CARER, Audience.CARER, DEMO_CARER_ANSWERS),
     ):
         user = ChatUser(
             user_key=f"demo-{role.value}-DEMO-001", audience=audience, delete_after=keep_until
@@ -163,7 +177,7 @@ def _seed_views_and_alert(session, keys: DataKeys) -> None:  # noqa: ANN001
 def _seed_past_reviews(session, keys: DataKeys) -> None:  # noqa: ANN001
     """Last round of reviews (held), with views sent the week before, and an acknowledged alert."""
     amara = session.scalar(select(StaffUser).where(StaffUser.username == "iro.amara"))
-    for ref, answers, advocate, chair_wish, parent in DEMO_PAST:
+    for ref, answers, advocate, chair_wish, parent, carer in DEMO_PAST:
         child = session.scalar(select(Child).where(Child.case_reference == ref))
         held = datetime.combine(
             utcnow().date() - timedelta(days=DEMO_PAST_DAYS_AGO), time(10, 0), timezone.utc
@@ -174,6 +188,8 @@ def _seed_past_reviews(session, keys: DataKeys) -> None:  # noqa: ANN001
         consulted = [(ConsultationRole.CHILD, Audience.CHILD, answers)] if answers else []
         if parent:
             consulted.append((ConsultationRole.PARENT, Audience.PARENT, {}))
+        if carer:
+            consulted.append((ConsultationRole.CARER, Audience.CARER, {}))
         for role, audience, given in consulted:
             user = ChatUser(user_key=f"demo-past-{role.value}-{ref}", audience=audience,
                             delete_after=keep_until)

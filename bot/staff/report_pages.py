@@ -18,6 +18,7 @@ from db.time import utcnow
 CSV_COLUMNS = [
     "iro", "period_from", "period_to", "reviews_held", "children_consulted",
     "children_consulted_pct", "parents_consulted", "parents_consulted_pct",
+    "carers_consulted", "carers_consulted_pct",
     "advocate_requested", "advocate_requested_pct", "want_to_chair", "want_to_chair_pct",
     "alerts", "alerts_acknowledged", "median_hours_to_acknowledge",
 ]
@@ -79,6 +80,8 @@ def chart_for(total: Rates) -> list[Bar]:
             f"{total.children_consulted} of {total.reviews_held}"),
         Bar("Parents consulted before the review", total.parents_pct,
             f"{total.parents_consulted} of {total.reviews_held}"),
+        Bar("Carers consulted before the review", total.carers_pct,
+            f"{total.carers_consulted} of {total.reviews_held}"),
         Bar("Consulted children who asked for an advocate", total.advocate_pct,
             f"{total.advocate_requested} of {total.children_consulted}"),
         Bar("Consulted children who want to chair or co-chair", total.chair_pct,
@@ -153,6 +156,8 @@ def _csv_row(row: Rates, choice: Choice) -> dict[str, object]:
         "children_consulted_pct": _blank_if_none(row.children_pct),
         "parents_consulted": row.parents_consulted,
         "parents_consulted_pct": _blank_if_none(row.parents_pct),
+        "carers_consulted": row.carers_consulted,
+        "carers_consulted_pct": _blank_if_none(row.carers_pct),
         "advocate_requested": row.advocate_requested,
         "advocate_requested_pct": _blank_if_none(row.advocate_pct),
         "want_to_chair": row.want_to_chair, "want_to_chair_pct": _blank_if_none(row.chair_pct),

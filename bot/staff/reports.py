@@ -4,6 +4,7 @@ Definitions (also shown on the report page):
 - **reviews held**: reviews scheduled in the period whose date has passed (not cancelled);
 - **children consulted**: held reviews where the child's views were sent before the review;
 - **parents consulted**: held reviews where a parent's views were sent before the review;
+- **carers consulted**: the same for the child's foster or kinship carer;
 - **asked for an advocate** and **want to chair or co-chair**: out of the children consulted;
 - **alerts**: alerts raised in the period about these children's reviews; the median time to
   acknowledge is over those acknowledged.
@@ -73,6 +74,7 @@ class Rates:
     reviews_held: int = 0
     children_consulted: int = 0
     parents_consulted: int = 0
+    carers_consulted: int = 0
     advocate_requested: int = 0
     want_to_chair: int = 0
     alerts: int = 0
@@ -81,6 +83,7 @@ class Rates:
 
     children_pct = _Percent("children_consulted", "reviews_held")
     parents_pct = _Percent("parents_consulted", "reviews_held")
+    carers_pct = _Percent("carers_consulted", "reviews_held")
     advocate_pct = _Percent("advocate_requested", "children_consulted")
     chair_pct = _Percent("want_to_chair", "children_consulted")
 
@@ -90,7 +93,8 @@ class Rates:
 
     def add(self, other: Rates) -> None:
         for name in ("reviews_held", "children_consulted", "parents_consulted",
-                     "advocate_requested", "want_to_chair", "alerts", "alerts_acknowledged"):
+                     "carers_consulted", "advocate_requested", "want_to_chair", "alerts",
+                     "alerts_acknowledged"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.ack_times.extend(other.ack_times)
 
@@ -137,6 +141,7 @@ def rates_for_iro(
             rates.advocate_requested += any(c.advocate_requested for c in children)
             rates.want_to_chair += any(c.chair_wish in CHAIRING for c in children)
         rates.parents_consulted += any(c.role == ConsultationRole.PARENT for c in sent)
+        rates.carers_consulted += any(c.role == ConsultationRole.CARER for c in sent)
     alerts = session.scalars(
         select(Alert).join(Review, Review.id == Alert.review_id)
         .join(Child, Child.id == Review.child_id)

@@ -39,6 +39,7 @@ class ReviewLine:
     iro: str
     child_consulted: bool
     parent_consulted: bool
+    carer_consulted: bool
     advocate_requested: bool
     chair_wish: str | None
     unread: int
@@ -59,6 +60,7 @@ def review_line(ctx: StaffRequest, review: Review) -> ReviewLine:
         iro=review.child.iro.display_name,
         child_consulted=bool(children),
         parent_consulted=any(c.role == ConsultationRole.PARENT for c in sent),
+        carer_consulted=any(c.role == ConsultationRole.CARER for c in sent),
         advocate_requested=any(c.advocate_requested for c in children),
         chair_wish=next((c.chair_wish for c in children if c.chair_wish), None),
         unread=sum(1 for c in sent if c.read_at is None),
@@ -112,9 +114,11 @@ def for_review(
 
 
 def _by_role(views: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The sent views per role, for the templates: ``child_views``, ``parent_views``,
+    ``carer_views``."""
     return {
-        "child_views": [c for c in views["consultations"] if c["role"] == "child"],
-        "parent_views": [c for c in views["consultations"] if c["role"] == "parent"],
+        f"{role.value}_views": [c for c in views["consultations"] if c["role"] == role.value]
+        for role in ConsultationRole
     }
 
 
@@ -172,7 +176,7 @@ def mark_read(ctx: StaffRequest, review: Review) -> Response:
 def invite(ctx: StaffRequest, review: Review) -> Response:
     role = ctx.form.get("role", "")
     if role not in {r.value for r in ConsultationRole}:
-        return _page(ctx, review, problem="Choose a child or a parent invite.", status=400)
+        return _page(ctx, review, problem="Choose a child, parent or carer invite.", status=400)
     settings = ctx.services.settings
     try:
         made = create_invite(

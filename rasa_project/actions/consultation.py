@@ -24,6 +24,7 @@ from bot.consultation.answers import (
 )
 from bot.consultation.dialogue import CHOOSE, CONFIRM, SUMMARY, Turn, reply_to
 from bot.consultation.form import (
+    AUDIENCE,
     ConsultationForm,
     Question,
     SharedWords,
@@ -208,8 +209,7 @@ class ValidateConsultationForm(FormValidationAction):
             with session_scope(ctx.database_url) as session:
                 submit(session, state.consultation_id)
         if turn.answer_topic and topic is not None:
-            audience = "parent" if state.role == ConsultationRole.PARENT else "child"
-            send_topic(dispatcher, ctx, topic, audience)
+            send_topic(dispatcher, ctx, topic, AUDIENCE[state.role].value)
         for key in turn.say:
             dispatcher.utter_message(text=_fill(ctx, shared.texts[key], state))
         if turn.next_step is None:

@@ -1,4 +1,5 @@
-"""The consultation scripted from outside, as staff and a child or parent would use carebot.
+"""The consultation scripted from outside, as staff and a child, parent or carer would use
+carebot.
 
 Real processes only: `carebot seed-demo --json`, `carebot invite`, `carebot serve` over
 `/webhooks/rest/webhook`, `carebot export`. The server is SIGKILLed in the middle of the form
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.consultation.form import load_form
+from bot.consultation.form import load_form, load_shared
 from bot.consultation.invites import find_code
 from db.models import ConsultationRole
 from tests.support.carebot_process import REPO, CarebotServer, demo_env, run_cli
@@ -28,6 +29,8 @@ pytestmark = pytest.mark.slow
 
 CHILD_FORM = load_form(REPO / "content", ConsultationRole.CHILD)
 PARENT_FORM = load_form(REPO / "content", ConsultationRole.PARENT)
+CARER_FORM = load_form(REPO / "content", ConsultationRole.CARER)
+SHARED = load_shared(REPO / "content")
 
 
 @pytest.fixture
@@ -45,6 +48,11 @@ def server(env: dict[str, str]) -> Iterator[CarebotServer]:
 def review_without_views(env: dict[str, str]) -> dict:
     demo = json.loads(run_cli(["seed-demo", "--json"], env))
     return next(r for r in demo["reviews"] if r["child"] == "Kai")
+
+
+def demo_review(env: dict[str, str], child: str) -> dict:
+    demo = json.loads(run_cli(["seed-demo", "--json"], env))
+    return next(r for r in demo["reviews"] if r["child"] == child)
 
 
 def invite(env: dict[str, str], review_id: int, role: str) -> str:
@@ -160,3 +168,43 @@ def test_parent_views_sent_while_the_server_is_killed_are_stored_once(
     exported = run_cli(["export", "--review", str(review["id"])], env)
     assert phrase in exported and '"role": "parent"' in exported
     assert phrase.encode() not in database_bytes(tmp_path)
+
+
+def test_a_carer_stops_carries_on_after_a_restart_sends_and_the_export_has_their_views(
+    env: dict[str, str], server: CarebotServer, tmp_path: Path
+) -> None:
+    review = demo_review(env, "Tyler")  # lives with foster carer Pat Byrne; no views sent yet
+    code = invite(env, review["id"], "carer")
+    phrase = tagged_phrase("settled and sleeping well")
+    support = tagged_phrase("a short break over summer")
+    sender = f"carer-{uuid.uuid4().hex[:6]}"
+
+    def asked(key: str) -> str:
+        return CARER_FORM.question(key).text.replace("{child_name}", "Tyler")
+
+    server.start()
+    welcome = texts(server.say(sender, code))
+    assert "Tyler" in welcome and "Amara Okafor" in welcome
+    assert asked("home") in welcome
+    assert asked("school") in texts(server.say(sender, phrase))
+    assert asked("health") in texts(server.say(sender, "Skip"))
+    assert SHARED.texts["paused"] in texts(server.say(sender, "stop"))
+    server.stop()
+
+    server.start()  # another day: "carry on" finds the first question not answered
+    assert asked("health") in texts(server.say(sender, "carry on"))
+    for key in CARER_FORM.keys[2:]:
+        last = server.say(sender, support if key == "support" else "Skip")
+    assert phrase in texts(last) and support in texts(last)
+    sent = texts(server.say(sender, "send"))
+    assert "Amara Okafor" in sent and "Tyler's review" in sent
+    server.stop()
+
+    exported = run_cli(["export", "--review", str(review["id"]), "--format", "csv"], env)
+    carer_rows = [line for line in exported.splitlines() if ",carer," in line]
+    assert len(carer_rows) == len(CARER_FORM.keys)
+    assert any(phrase in line and ",home," in line for line in carer_rows)
+    assert any(support in line and "Support I need as a carer" in line for line in carer_rows)
+    assert phrase.encode() not in database_bytes(tmp_path)
+    assert rows(tmp_path, "select role, count(*) from consultations where submitted_at is not "
+                          f"null and review_id = {review['id']} group by role") == [("carer", 1)]

@@ -57,10 +57,12 @@ def test_invite_prints_the_code_last_and_refuses_bad_reviews(demo_env: dict[str,
     lines = made.stdout.strip().splitlines()
     assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", lines[-1])
     assert f"/chat#invite={lines[-1].replace('-', '')}" in made.stdout
+    carer = run(["invite", "--review", str(review_id), "--role", "carer"], demo_env)
+    assert carer.returncode == 0 and "Invite for the carer" in carer.stdout, carer.stderr
 
     missing = run(["invite", "--review", "999999", "--role", "child"], demo_env)
     assert missing.returncode == 1 and "no review 999999" in missing.stderr
-    wrong_role = run(["invite", "--review", str(review_id), "--role", "carer"], demo_env)
+    wrong_role = run(["invite", "--review", str(review_id), "--role", "teacher"], demo_env)
     assert wrong_role.returncode == 2 and "invalid choice" in wrong_role.stderr
 
 

@@ -28,6 +28,7 @@ from bot.services.rate_limit import RateLimiter
 from db.engine import session_scope
 from db.models import (
     Alert,
+    Audience,
     AuditEntry,
     ChatUser,
     Consultation,
@@ -36,7 +37,7 @@ from db.models import (
     Invite,
     Review,
 )
-from db.time import utcnow
+from db.time import as_utc, utcnow
 from tests.support.phrases import tagged_phrase
 from tests.support.reviews import make_invite, make_review
 
@@ -64,6 +65,11 @@ def parent_form(base_settings):
     return load_form(base_settings.content_dir, ConsultationRole.PARENT)
 
 
+@pytest.fixture
+def carer_form(base_settings):
+    return load_form(base_settings.content_dir, ConsultationRole.CARER)
+
+
 class Person:
     """One person in the web chat, keeping what carebot said to them."""
 
@@ -79,8 +85,9 @@ class Person:
         return "\n".join(r.text for r in await self.say(text))
 
 
-def question_text(form, key: str, iro_name: str) -> str:
-    return form.question(key).text.replace("{iro_name}", iro_name)
+def question_text(form, key: str, iro_name: str, child_name: str = "Robin") -> str:
+    return form.question(key).text.replace("{iro_name}", iro_name).replace(
+        "{child_name}", child_name)
 
 
 def answers_of(database_url: str, review_id: int) -> dict[str, ConsultationAnswer]:
@@ -199,6 +206,88 @@ async def test_parent_answers_the_parent_questions_and_sends(
             session, data_keys, base_settings.content_dir, made.review_id, "csv", actor="test"
         )
     assert phrase in csv_text and ",parent," in csv_text
+
+
+@pytest.mark.anyio
+async def test_carer_redeems_answers_skips_stops_carries_on_and_sends(
+    chat, base_settings, data_keys, shared, carer_form
+):
+    db = base_settings.database_url
+    made = make_review(db, data_keys, child_name="Jordan")
+    carer = Person(chat)
+    worry = tagged_phrase("homework battles most evenings", 6)
+    support = tagged_phrase("a short break in the holidays", 6)
+
+    def asked(key: str) -> str:
+        return question_text(carer_form, key, made.iro_name, "Jordan")
+
+    welcome = await carer.say(make_invite(db, data_keys, made.review_id, "carer"))
+    assert "Jordan" in welcome[0].text and made.iro_name in welcome[0].text
+    assert welcome[-1].text == asked("home")
+    titles = [b.title for b in welcome[-1].buttons]
+    assert titles == [*carer_form.question("home").quick_replies, shared.skip_title]
+    with session_scope(db) as session:  # the chat answers them as a carer from now on
+        user = session.scalars(select(ChatUser).where(
+            ChatUser.user_key == data_keys.user_key("web", carer.id))).one()
+        assert user.audience == Audience.CARER
+
+    assert (await carer.say(titles[0]))[-1].text == asked("school")  # a quick reply
+    assert (await carer.say(shared.skip_title))[-1].text == asked("health")
+    assert (await carer.say("stop"))[-1].text == shared.texts["paused"]
+    assert consultation_of(db, made.review_id).submitted_at is None
+
+    assert (await carer.say("carry on"))[-1].text == asked("health")
+    for key in carer_form.keys[2:]:
+        reply = await carer.say({"worries": worry, "support": support}.get(key, "skip"))
+    summary = "\n".join(r.text for r in reply)
+    assert worry in summary and support in summary and shared.texts["skipped"] in summary
+    assert carer_form.question("support").label in summary
+
+    sent = await carer.said_text("send")
+    with session_scope(db) as session:
+        when = as_utc(session.get_one(Review, made.review_id).scheduled_for)
+    assert sent == chat.content.fill(shared.texts["sent_carer"], iro_name=made.iro_name,
+                                     child_name="Jordan", review_date=f"{when:%A %-d %B}")
+    consultation = consultation_of(db, made.review_id)
+    assert consultation.role == ConsultationRole.CARER and consultation.submitted_at
+    assert consultation.advocate_requested is False and consultation.chair_wish is None
+    stored = answers_of(db, made.review_id)
+    assert set(stored) == set(carer_form.keys)
+    assert data_keys.decrypt(stored["home"].answer_enc) == titles[0]
+    assert stored["school"].skipped and stored["family_time"].skipped
+    assert data_keys.decrypt(stored["support"].answer_enc) == support
+
+    with session_scope(db) as session:
+        exported = json.loads(export_review(
+            session, data_keys, base_settings.content_dir, made.review_id, "json", actor="test"
+        ))
+    (views,) = exported["consultations"]
+    answers = {a["key"]: a for a in views["answers"]}
+    assert views["role"] == "carer" and answers["worries"]["answer"] == worry
+    assert answers["support"]["question"] == carer_form.question("support").label
+    assert answers["school"]["skipped"] is True
+    assert "can't be changed" in await carer.said_text("carry on")
+
+
+@pytest.mark.anyio
+async def test_a_carers_disclosure_mid_form_alerts_for_the_review_with_the_adults_reply(
+    chat, base_settings, data_keys, shared, carer_form
+):
+    db = base_settings.database_url
+    made = make_review(db, data_keys, child_name="Jordan")
+    carer = Person(chat)
+    await carer.say(make_invite(db, data_keys, made.review_id, "carer"))
+    await carer.say("She is settled and happy")  # home answered; now asked about school
+
+    replies = await carer.say("she told me her stepdad hits her")
+    assert replies[0].text == chat.content.signposting("parent")
+    assert replies[-1].text == shared.texts["paused_after_concern"]
+    with session_scope(db) as session:
+        alert = session.scalars(select(Alert).where(Alert.review_id == made.review_id)).one()
+        assert "stepdad" not in alert.text_enc
+    assert set(answers_of(db, made.review_id)) == {"home"}
+    resumed = await carer.say("carry on")
+    assert resumed[0].text == question_text(carer_form, "school", made.iro_name, "Jordan")
 
 
 @pytest.mark.anyio

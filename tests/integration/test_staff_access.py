@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.staff.routes import ROUTES
 from bot.staff.users import add_staff_user
 from db.engine import session_scope
-from db.models import Alert, StaffRole
+from db.models import Alert, Invite, StaffRole
 from db.time import utcnow
 
 ADMIN = ("admin.ada", "a-long-admin-password")
@@ -120,6 +120,25 @@ def test_a_manager_reads_the_teams_reviews_but_not_placement_details_or_iro_acti
     assert cath.post(f"/iro/reviews/{jade}/invite", {"role": "child"}).status_code == 404
     printed = cath.get(f"/iro/reviews/{jade}/print?placement=yes")
     assert printed.status_code == 200 and JADE_PLACEMENT not in printed.text
+
+
+def test_a_carer_invite_is_refused_where_any_invite_is_and_makes_no_code(
+    client, demo_reviews, staff_db
+):
+    amiras_review, jade = demo_reviews.upcoming["DEMO-003"], demo_reviews.upcoming["DEMO-001"]
+
+    def invites() -> int:
+        with staff_db() as session:
+            return len(session.scalars(select(Invite.id).where(
+                Invite.review_id.in_([amiras_review, jade]))).all())
+
+    before = invites()
+    refused = client("iro.amara").post(f"/iro/reviews/{amiras_review}/invite", {"role": "carer"})
+    assert refused.status_code == 404 and "Amira" not in refused.text
+    cath = client("manager.cath")
+    cath.get(f"/iro/reviews/{jade}")  # the manager may read the review, not invite to it
+    assert cath.post(f"/iro/reviews/{jade}/invite", {"role": "carer"}).status_code == 404
+    assert invites() == before
 
 
 @pytest.mark.parametrize("username", ["duty.dev", "admin"])

@@ -7,12 +7,13 @@ import pytest
 
 from bot.config import REPO_ROOT
 from bot.consultation.dialogue import CHOOSE, CONFIRM, SUMMARY, Turn, reply_to
-from bot.consultation.form import load_form, load_shared
+from bot.consultation.form import ConsultationForm, load_form, load_shared
 from db.models import ConsultationRole
 
 CONTENT = REPO_ROOT / "content"
 CHILD = load_form(CONTENT, ConsultationRole.CHILD)
 PARENT = load_form(CONTENT, ConsultationRole.PARENT)
+CARER = load_form(CONTENT, ConsultationRole.CARER)
 SHARED = load_shared(CONTENT)
 
 
@@ -74,6 +75,48 @@ def test_at_the_summary(text: str, turn: Turn) -> None:
 
 def test_a_parent_is_thanked_in_a_parents_words() -> None:
     assert reply("send", SUMMARY, form=PARENT).say == ("sent_parent",)
+
+
+def test_a_carer_is_thanked_in_a_carers_words() -> None:
+    assert reply("yes please", SUMMARY, form=CARER) == Turn(
+        next_step=None, submit=True, say=("sent_carer",))
+
+
+@pytest.mark.parametrize("form", [CHILD, PARENT, CARER], ids=lambda f: f.role.value)
+def test_every_form_goes_question_by_question_answered_or_skipped_to_the_summary(
+    form: ConsultationForm,
+) -> None:
+    answered: list[str] = []
+    for n, key in enumerate(form.keys):
+        text = "skip" if n % 2 else f"answer {n}"
+        turn = reply(text, key, form=form, answered=tuple(answered))
+        following = form.keys[n + 1] if n + 1 < len(form.keys) else SUMMARY
+        assert turn == Turn(next_step=following, save=key,
+                            answer=None if n % 2 else text), key
+        answered.append(key)
+
+
+def test_a_carer_stops_then_carries_on_at_the_first_question_not_answered() -> None:
+    assert reply("stop for now", "family_time", form=CARER) == Turn(
+        next_step=None, say=("paused",))
+    # carrying on shows the first unanswered question (state.next_question); answering it
+    # moves to the next one still unanswered
+    turn = reply("Going well", "family_time", form=CARER,
+                 answered=("home", "school", "health", "going_well"))
+    assert (turn.save, turn.next_step) == ("family_time", "worries")
+
+
+def test_a_carer_says_yes_to_the_support_question_without_it_being_read_as_an_advocate() -> None:
+    turn = reply("yes please, a short break", "support", form=CARER)
+    assert turn.say == () and turn.save == "support"
+
+
+@pytest.mark.parametrize(("said", "key"), [("7", "support"), ("support", "support"),
+                                           ("my views on the plan", "plan")])
+def test_a_carer_changes_an_answer_by_number_or_words(said: str, key: str) -> None:
+    assert reply(said, CHOOSE, form=CARER) == Turn(next_step=key, editing=True)
+    changed = reply("more help with maths", key, form=CARER, answered=CARER.keys, editing=True)
+    assert (changed.save, changed.next_step) == (key, SUMMARY)
 
 
 def test_sending_twice_is_for_the_glue_to_refuse() -> None:

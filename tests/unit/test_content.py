@@ -67,3 +67,9 @@ def test_a_missing_value_is_a_clear_error(tmp_path: Path) -> None:
 def test_an_unknown_text_is_a_clear_error() -> None:
     with pytest.raises(ContentError, match="no_such_text"):
         Content(CONTENT, "demoshire").say("no_such_text")
+
+
+def test_a_carer_gets_the_adults_safeguarding_reply_not_the_childs() -> None:
+    content = Content(CONTENT, "demoshire")
+    assert content.signposting("carer") == content.signposting("parent")
+    assert content.signposting("carer") != content.signposting("child")

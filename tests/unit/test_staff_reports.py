@@ -28,7 +28,8 @@ class Builder:
         self.session, self.iro, self.authority, self.n = session, iro, authority, 0
 
     def review(self, when: str, status: str = "scheduled", **sent: object) -> m.Review:
-        """``child=`` / ``parent=`` a date the views were sent (None: started, never sent);
+        """``child=`` / ``parent=`` / ``carer=`` a date the views were sent (None: started,
+        never sent);
         ``advocate=``, ``chair=`` for the child's answers."""
         self.n += 1
         child = m.Child(local_authority_id=self.authority.id, iro=self.iro,
@@ -36,7 +37,7 @@ class Builder:
                       first_name_enc=KEYS.encrypt("Sam"))
         review = m.Review(child=child, scheduled_for=day(when), status=status)
         self.session.add_all([child, review])
-        for role in ("child", "parent"):
+        for role in ("child", "parent", "carer"):
             if role not in sent:
                 continue
             user = m.ChatUser(user_key=f"{self.iro.username}-{self.n}-{role}",
@@ -75,14 +76,15 @@ def figures(tmp_path_factory):
         session.flush()
         x, y = Builder(session, xena, authority), Builder(session, yusuf, authority)
         r1 = x.review("2025-03-01", child="2025-02-20", parent="2025-02-25", advocate=True,
-                      chair="chair")
-        x.review("2025-06-01", child="2025-06-02")  # views sent after the review: not counted
-        x.review("2025-09-01", child="2025-08-30", parent=None, chair="co_chair")
+                      chair="chair", carer="2025-02-26")
+        # the child's views came after the review (not counted); the carer's in time
+        x.review("2025-06-01", child="2025-06-02", carer="2025-05-30")
+        x.review("2025-09-01", child="2025-08-30", parent=None, chair="co_chair", carer=None)
         x.review("2024-12-15", child="2024-12-01")  # before the period
         x.review("2025-11-01", child="2025-09-20")  # in the period, not yet held
         y.review("2025-04-01")  # nobody consulted
         r7 = y.review("2025-05-01", child="2025-04-20", parent="2025-04-21", advocate=True,
-                      chair="not_this_time")
+                      chair="not_this_time", carer="2025-05-02")  # the carer's came too late
         y.review("2025-07-01", status="cancelled", child="2025-06-20")
         x.alert(r1, "2025-02-01", timedelta(hours=1))
         x.alert(r1, "2025-03-01", timedelta(hours=3))
@@ -110,6 +112,15 @@ def test_parents_consulted_counts_only_sent_views(figures):
     assert figures["Xena"].parents_pct == 33.3  # the second parent started but never sent
     assert figures["Yusuf"].parents_pct == 50.0
     assert figures["Total"].parents_pct == 40.0
+
+
+def test_carers_consulted_counts_only_views_sent_before_the_review(figures):
+    # a carer's views count for no one else: the June review's carer sent in time, but its
+    # child and parent figures above stay uncounted
+    assert figures["Xena"].carers_consulted == 2  # the third carer started but never sent
+    assert figures["Xena"].carers_pct == 66.7
+    assert figures["Yusuf"].carers_pct == 0.0  # sent the day after the review
+    assert figures["Total"].carers_pct == 40.0
 
 
 def test_advocate_and_chairing_are_out_of_the_children_consulted(figures):
