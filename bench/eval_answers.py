@@ -13,8 +13,9 @@ The set was split once, by source page (no page in both halves; pages dealt in h
 whichever half had fewer questions of the page's audience), into a development half and a
 held-out half, written into the data files as ``half:``: never tune on the held-out half.
 This run prints only counts for it; failures are listed for the development half alone.
-``--questions FILE`` scores another set (a set kept outside the project) the same way. Last line:
-``heldout_pass=<x> dev_pass=<y> crisis_replies=<n>``.
+``--questions FILE`` scores another set the same way; a set gathered to score only
+(``bench/data/outside/``, ``half: outside``) is counted apart and never tuned on. Last line:
+``heldout_pass=<x> dev_pass=<y> [outside_pass=<z>] crisis_replies=<n>``.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class Question:
     source: str
     text: str
     must_contain: tuple[tuple[str, ...], ...]
-    half: str  # "dev" or "heldout", fixed once in the data file
+    half: str  # "dev", "heldout" or "outside" (score-only, bench/data/outside/), fixed once
 
 
 
@@ -129,7 +130,7 @@ async def main() -> int:
     by, crisis = result["by"], result["crisis"]
     print(f"{len(questions)} real questions from {len(paths)} file(s), one fresh conversation "
           f"each, answered in {seconds:.0f} s")
-    for half in ("dev", "heldout"):
+    for half in ("dev", "heldout", "outside"):
         for audience in ("child", "care_leaver", "parent", "carer", "all"):
             got = by.get((half, audience), [])
             if got:
@@ -149,7 +150,9 @@ async def main() -> int:
         out.write_text(json.dumps(dev_failures, indent=2, ensure_ascii=False) + "\n")
         print(f"  development-half failures: {out.relative_to(REPO)}")
     heldout, dev = by.get(("heldout", "all"), []), by.get(("dev", "all"), [])
-    print(f"heldout_pass={rate(heldout):.3f} dev_pass={rate(dev):.3f} "
+    outside = by.get(("outside", "all"), [])
+    scored_outside = f" outside_pass={rate(outside):.3f}" if outside else ""
+    print(f"heldout_pass={rate(heldout):.3f} dev_pass={rate(dev):.3f}{scored_outside} "
           f"crisis_replies={len(crisis)}")
     return 0
 
