@@ -6,6 +6,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,9 +25,31 @@ def normalise_url(url: str) -> str:
     return url
 
 
+@dataclass(frozen=True)
+class _Database:
+    """What this process keeps for one database URL: its engine (which pools connections), the
+    sessions made on that engine, and the queue its writers wait in. Cached together, as one:
+    kept in separate caches they were evicted separately, so after eight other databases a
+    session could commit through an older engine than `get_engine` returned (and hooks put
+    on that engine missed it), and a second writer queue could open beside the first."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    writers: AbstractContextManager
+
+
 @lru_cache(maxsize=8)
+def _database(url: str) -> _Database:
+    engine = _create_engine(url)
+    return _Database(engine, sessionmaker(engine, expire_on_commit=False), _writer_queue(url))
+
+
 def get_engine(url: str) -> Engine:
     """One engine per database URL for the whole process (engines pool connections)."""
+    return _database(url).engine
+
+
+def _create_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -69,13 +92,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
     cursor.close()
 
 
-@lru_cache(maxsize=8)
-def _session_factory(url: str) -> sessionmaker[Session]:
-    return sessionmaker(get_engine(url), expire_on_commit=False)
-
-
-@lru_cache(maxsize=8)
-def _one_at_a_time(url: str) -> AbstractContextManager:
+def _writer_queue(url: str) -> AbstractContextManager:
     """SQLite has one writer at a time. Sessions of this process queue here, in order, rather
     than in SQLite's busy handler, which sleeps in steps of up to 100 ms: under load (10 or more
     conversations at once) that made each message wait hundreds of milliseconds. Other
@@ -88,8 +105,9 @@ def _one_at_a_time(url: str) -> AbstractContextManager:
 @contextmanager
 def session_scope(url: str) -> Iterator[Session]:
     """A session for one unit of work: committed on success, rolled back on any error."""
-    with _one_at_a_time(url):
-        session = _session_factory(url)()
+    database = _database(url)
+    with database.writers:
+        session = database.sessions()
         try:
             yield session
             session.commit()

@@ -42,9 +42,11 @@ async def telegram_channel(
             **overrides,
         )
         channel = TelegramChannel(settings, assistant)
+        bot_api.watch_bot(channel.application.update_queue.join)
         channels.register(channel)
         await channels.start_all()
         return channel
 
     yield start
+    bot_api.end_long_polls()  # stopping then needs no wait for the poll in flight
     await channels.stop_all()

@@ -5,7 +5,6 @@ Real python-telegram-bot against the offline stand-in Bot API, the real assistan
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -25,21 +24,16 @@ from tests.support.fake_bot_api import (
 )
 from tests.support.reviews import make_invite, make_review
 
-QUIET_S = 0.4
-
 
 async def exchange(bot_api: FakeBotApi, user_id: int, update: dict[str, Any]) -> list[dict]:
-    """Push one update; the messages the bot sent back (once it has gone quiet)."""
+    """Push one update; the messages the bot sent back (once it has finished with it)."""
     before = len(bot_api.calls_to_chat("sendMessage", user_id))
     bot_api.push_update(update)
     await bot_api.wait_for(
         "sendMessage", lambda p: len(bot_api.calls_to_chat("sendMessage", user_id)) > before
     )
-    while True:
-        count = len(bot_api.calls_to_chat("sendMessage", user_id))
-        await asyncio.sleep(QUIET_S)
-        if len(bot_api.calls_to_chat("sendMessage", user_id)) == count:
-            return bot_api.calls_to_chat("sendMessage", user_id)[before:]
+    await bot_api.settled()
+    return bot_api.calls_to_chat("sendMessage", user_id)[before:]
 
 
 def buttons(message: dict) -> dict[str, str]:

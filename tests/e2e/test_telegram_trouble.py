@@ -17,7 +17,6 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from bot.channels.telegram.channel import SECRET_HEADER, TelegramChannel
 from bot.channels.telegram.delivery import MAX_SEND_ATTEMPTS, RecentIds
 from tests.e2e.test_telegram_channel import (
-    QUIET_SECONDS,
     WEBHOOK_SECRET,
     start_webhook_channel,
     webhook_client,
@@ -33,13 +32,14 @@ from tests.support.fake_bot_api import (
 )
 
 
-async def delivered_after_quiet(bot_api: FakeBotApi, chat_id: int, timeout: float = 15):
-    """Wait for the first message to reach ``chat_id``, let any duplicate arrive, return all."""
+async def delivered_when_settled(bot_api: FakeBotApi, chat_id: int, timeout: float = 15):
+    """Wait for the first message to reach ``chat_id`` and for the bot to finish every update
+    (its retries included, so any duplicate has arrived too); return all."""
     deadline = time.monotonic() + timeout
     while not bot_api.delivered(chat_id):
         assert time.monotonic() < deadline, f"nothing delivered; calls: {bot_api.all_calls()}"
         await asyncio.sleep(0.02)
-    await asyncio.sleep(QUIET_SECONDS)
+    await bot_api.settled(timeout)
     return bot_api.delivered(chat_id)
 
 
@@ -62,7 +62,7 @@ async def test_flood_control_is_honoured_and_the_reply_arrives_once(
     bot_api.inject("sendMessage", too_many_requests(retry_after=1))
 
     bot_api.push_update(command_update("help", user_id))
-    delivered = await delivered_after_quiet(bot_api, user_id)
+    delivered = await delivered_when_settled(bot_api, user_id)
 
     assert [m["text"] for m in delivered] == [help_text(assistant)]
     attempts = [c for c in bot_api.all_calls() if c.method == "sendMessage"]
@@ -79,7 +79,7 @@ async def test_server_errors_are_retried_with_backoff_and_the_reply_arrives_once
     bot_api.inject("sendMessage", server_error(500), server_error(502), server_error(503))
 
     bot_api.push_update(command_update("help", user_id))
-    delivered = await delivered_after_quiet(bot_api, user_id)
+    delivered = await delivered_when_settled(bot_api, user_id)
 
     assert [m["text"] for m in delivered] == [help_text(assistant)]
     attempts = [c.at for c in bot_api.all_calls() if c.method == "sendMessage"]
@@ -98,8 +98,7 @@ async def test_a_slow_answer_is_not_resent_so_the_child_never_sees_a_reply_twice
     bot_api.inject("sendMessage", slow_answer(1.0))  # Telegram took it, but answers late
 
     bot_api.push_update(command_update("help", user_id))
-    delivered = await delivered_after_quiet(bot_api, user_id)
-    await asyncio.sleep(1.0)  # past the slow answer and any retry it might have caused
+    delivered = await delivered_when_settled(bot_api, user_id)  # any retry would be made by now
 
     assert [m["text"] for m in bot_api.delivered(user_id)] == [help_text(assistant)]
     assert len(delivered) == 1
@@ -126,7 +125,7 @@ async def test_a_reply_telegram_keeps_refusing_is_given_up_and_the_next_one_arri
         assert time.monotonic() < deadline
         await asyncio.sleep(0.02)
     bot_api.push_update(command_update("privacy", user_id))
-    delivered = await delivered_after_quiet(bot_api, user_id)
+    delivered = await delivered_when_settled(bot_api, user_id)
 
     assert [m["text"] for m in delivered] == [assistant.command_text("privacy").text]
     assert len(bot_api.calls_to_chat("sendMessage", user_id)) == MAX_SEND_ATTEMPTS + 1
@@ -141,7 +140,7 @@ async def test_an_update_delivered_twice_by_get_updates_is_answered_once(
     user_id = new_user_id()
 
     bot_api.push_update(text_update("hello", user_id), times=2)
-    delivered = await delivered_after_quiet(bot_api, user_id)
+    delivered = await delivered_when_settled(bot_api, user_id)
 
     assert len(delivered) == 1
     assert len(bot_api.calls_to_chat("sendChatAction", user_id)) == 1
@@ -161,7 +160,7 @@ async def test_a_webhook_update_retried_by_telegram_is_answered_once(
                 "/telegram/webhook", json=update, headers={SECRET_HEADER: WEBHOOK_SECRET}
             )
             assert response.status_code == 200  # Telegram must stop retrying
-    delivered = await delivered_after_quiet(bot_api, user_id)
+    delivered = await delivered_when_settled(bot_api, user_id)
 
     assert len(delivered) == 1
 

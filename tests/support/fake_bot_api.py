@@ -27,7 +27,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -44,7 +44,8 @@ BOT_USERNAME = "carebot_test_bot"
 MAX_TEXT_UTF16 = 4096
 MAX_CALLBACK_DATA_BYTES = 64
 # The longest a getUpdates long poll is held open, whatever ``timeout`` the client asks for,
-# so that stopping a polling bot in a test takes about a second, not Telegram's 50.
+# so that stopping a polling bot in a test takes about a second, not Telegram's 50
+# (and no time at all after :meth:`FakeBotApi.end_long_polls`).
 MAX_LONG_POLL_SECONDS = 1.0
 
 # Parameters that are plain strings even when they look like JSON ("123", "true"). Every other
@@ -104,8 +105,10 @@ class FakeBotApi:
         self._updates: list[dict[str, Any]] = []
         self._faults: dict[str, list[Fault]] = {}
         self._delivered: list[Params] = []
+        self._bots_handled: list[Callable[[], Awaitable[object]]] = []
         self._message_ids = itertools.count(1)
         self.webhook_url: str = ""
+        self._holding_polls = True
         self.webhook_secret: str | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -210,6 +213,40 @@ class FakeBotApi:
         with self._lock:
             return len(self._updates)
 
+    def end_long_polls(self) -> None:
+        """From now on ``getUpdates`` answers at once, the poll in flight too: a polling bot
+        being stopped waits for its last poll to come back, which need not take a second."""
+        with self._lock:
+            self._holding_polls = False
+
+    def watch_bot(self, all_handled: Callable[[], Awaitable[object]]) -> None:
+        """How to wait for the bot under test to finish every update it has taken: for a
+        python-telegram-bot ``Application``, ``application.update_queue.join`` (an update
+        counts as done once its handler returns, its replies and their retries sent)."""
+        self._bots_handled.append(all_handled)
+
+    async def settled(self, timeout: float = 15) -> None:
+        """Wait until the bot has taken every pushed update (long polling confirms them with
+        the next ``getUpdates`` offset; a webhook update is taken when the POST returns) and
+        handled each to its end. Whatever the bot will ever send about them has then been
+        sent, so a test can assert that nothing more came without sleeping to see."""
+        if not self._bots_handled:
+            raise AssertionError("no bot to wait for: start one with watch_bot")
+
+        async def all_taken_and_handled() -> None:
+            while self.pending_updates():
+                await asyncio.sleep(0.01)
+            for handled in self._bots_handled:
+                await handled()
+
+        try:
+            await asyncio.wait_for(all_taken_and_handled(), timeout)
+        except asyncio.TimeoutError:  # TimeoutError itself from Python 3.11
+            raise AssertionError(
+                f"the bot was still busy after {timeout}s; pending updates: "
+                f"{self.pending_updates()}, calls seen: {[c.method for c in self.all_calls()]}"
+            ) from None
+
     async def wait_for(
         self, method: str, predicate: Predicate | None = None, timeout: float = 10
     ) -> Params:
@@ -298,7 +335,8 @@ class FakeBotApi:
                     # Telegram forgets every update before ``offset``: they are confirmed.
                     self._updates = [u for u in self._updates if u["update_id"] >= offset]
                 ready = self._updates[:limit]
-            if ready or time.monotonic() >= deadline:
+                holding = self._holding_polls
+            if ready or not holding or time.monotonic() >= deadline:
                 return _ok(ready)
             await asyncio.sleep(0.02)
 

@@ -8,6 +8,7 @@ a message until the test lets it go, so the order is the test's to see, not the 
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -33,9 +34,11 @@ class HeldModel:
     def __init__(self) -> None:
         self.asked: list[str] = []
         self.gates: dict[str, asyncio.Event] = {}
+        self.arrived: defaultdict[str, asyncio.Event] = defaultdict(asyncio.Event)
 
     async def understand(self, conversation_key: str, text: str, channel: str) -> dict:
         self.asked.append(text)
+        self.arrived[text].set()
         if text in self.gates:
             await self.gates[text].wait()
         greet = {"name": "greet", "confidence": 0.99}
@@ -63,8 +66,8 @@ def assistant(model: HeldModel, tmp_path: Path) -> Assistant:
 
 
 async def asked(model: HeldModel, text: str) -> None:
-    while text not in model.asked:
-        await asyncio.sleep(0.005)
+    """Wait until the model has been asked ``text``."""
+    await asyncio.wait_for(model.arrived[text].wait(), timeout=10)
 
 
 def said(text: str) -> list[Reply]:
