@@ -73,6 +73,7 @@ DEMO_CHILD_ANSWERS = {
     "family_time": "I'd like more. I want to see my brother Leo every week, not every month.",
     "going_well": "Football on Saturdays and my art club.",
     "worries": "Moving schools again.",
+    "last_review": "Some of them. I still haven't started swimming lessons.",
     "talk_about": "Seeing Leo more, and staying at my school.",
     "who_comes": "My carers and my teacher Mrs Shah. Not my social worker's manager.",
     "where_when": "At school",

@@ -13,6 +13,7 @@ from bot.consultation.answers import CHAIRING_KEY
 from bot.consultation.dialogue import SENT
 from bot.consultation.form import ADVOCATE_KEY, AUDIENCE, FORM_FILES, load_form, load_shared
 from bot.knowledge.content import content_for
+from bot.services.demo_data import DEMO_CARER_ANSWERS, DEMO_CHILD_ANSWERS, DEMO_PARENT_ANSWERS
 from db.models import Audience, ConsultationRole
 from tests.support.safety_screen import repo_safety_screen
 
@@ -35,8 +36,8 @@ def child_facing_texts() -> list[str]:
 
 def test_the_child_form_asks_what_the_issue_lists() -> None:
     assert CHILD.keys == (
-        "home", "school", "health", "family_time", "going_well", "worries", "talk_about",
-        "who_comes", "where_when", "chairing", "advocate", "anything_else",
+        "home", "school", "health", "family_time", "going_well", "worries", "last_review",
+        "talk_about", "who_comes", "where_when", "chairing", "advocate", "anything_else",
     )
 
 
@@ -138,3 +139,10 @@ def test_every_quick_reply_of_a_choice_question_means_a_choice() -> None:
         if question.choices:
             for reply in question.quick_replies:
                 assert question.choice_for(reply) is not None, (question.key, reply)
+
+
+def test_the_demo_answers_every_question_of_every_form() -> None:
+    """So a question added to a form shows answered on the demo review, not as skipped."""
+    assert tuple(DEMO_CHILD_ANSWERS) == CHILD.keys
+    assert tuple(DEMO_PARENT_ANSWERS) == PARENT.keys
+    assert tuple(DEMO_CARER_ANSWERS) == load_form(CONTENT, ConsultationRole.CARER).keys
