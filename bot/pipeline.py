@@ -41,6 +41,7 @@ from bot.iro_messages.chat import (
     stop_writing,
     take_replies,
 )
+from bot.iro_messages.replies import SavedReply, mark_delivered, reply_waiting
 from bot.knowledge.content import Content
 from bot.knowledge.topics import TopicLibrary
 from bot.messages import IncomingMessage, Reply
@@ -307,8 +308,10 @@ class Assistant:
         except Exception:  # they stay waiting for the next turn
             log.exception("could not read replies from the IRO user=%s", user_key[:8])
             return []
-        return [Reply(f"{self._say('reply_from_iro', iro_name=r.iro_name).text}\n{r.text}")
-                for r in replies]
+        return [self._reply_from_iro(r.iro_name, r.text) for r in replies]
+
+    def _reply_from_iro(self, iro_name: str, text: str) -> Reply:
+        return Reply(f"{self._say('reply_from_iro', iro_name=iro_name).text}\n{text}")
 
     async def replies_from_iro(self, channel: str, channel_user_id: str) -> list[Reply]:
         """Waiting replies from the IRO, for a channel that shows them when the person comes
@@ -316,6 +319,39 @@ class Assistant:
         user_key = self.keys.user_key(channel, channel_user_id)
         async with self._turn_of(user_key):
             return await self._replies_from_iro(user_key)
+
+    async def send_reply_from_iro(self, reply: SavedReply, iro_name: str, text: str) -> bool:
+        """Send an IRO's saved reply at once, on the channel that can message the person first
+        (its ``address``), in their turn: it never crosses the chat's own answer to them, and
+        is not sent if a message of theirs has shown it meanwhile. True once it has reached
+        them; False leaves it waiting, to be shown with their next message on any channel
+        (a send that may or may not have arrived can so show it twice, never lose it)."""
+        if reply.address is None:
+            return False
+        channel, _, address = reply.address.partition(":")
+        async with self.turn(channel, address):
+            try:
+                if not await asyncio.to_thread(self._reply_waiting, reply.message_id):
+                    return True
+                await self.channels.send(channel, address, [self._reply_from_iro(iro_name, text)])
+            except Exception:
+                log.exception("could not send a reply from the IRO message=%s", reply.message_id)
+                return False
+            try:
+                await asyncio.to_thread(self._mark_delivered, reply.message_id)
+            except Exception:  # it reached them: at worst their next message shows it again
+                log.exception("could not mark a reply from the IRO as delivered message=%s",
+                              reply.message_id)
+        log.info("reply from the IRO sent message=%s channel=%s", reply.message_id, channel)
+        return True
+
+    def _reply_waiting(self, message_id: int) -> bool:
+        with session_scope(self.database_url) as session:
+            return reply_waiting(session, message_id)
+
+    def _mark_delivered(self, message_id: int) -> None:
+        with session_scope(self.database_url) as session:
+            mark_delivered(session, message_id)
 
     async def _answered_before_understanding(
         self, user_key: str, message: IncomingMessage

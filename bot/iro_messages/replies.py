@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.iro_messages.chat import KEPT_FOR
@@ -51,3 +51,12 @@ def mark_delivered(session: Session, message_id: int) -> None:
         update(IroMessage).where(IroMessage.id == message_id, IroMessage.delivered_at.is_(None))
         .values(delivered_at=utcnow())
     )
+
+
+def reply_waiting(session: Session, message_id: int) -> bool:
+    """Whether a reply has not reached the person yet (it may have been shown with a message
+    they sent while it was being saved)."""
+    return session.scalar(
+        select(IroMessage.id).where(IroMessage.id == message_id,
+                                    IroMessage.delivered_at.is_(None))
+    ) is not None

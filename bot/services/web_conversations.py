@@ -54,6 +54,16 @@ def current_or_new(
     return start(database_url, keys, now)
 
 
+def current(
+    database_url: str, keys: DataKeys, token: str | None, now: datetime | None = None
+) -> str | None:
+    """The channel id of the live conversation this cookie token belongs to; None (and no new
+    conversation) without one: opening the page starts nothing."""
+    if not token or len(token) > MAX_TOKEN_CHARS:
+        return None
+    return _find_live(database_url, keys, token, now or utcnow())
+
+
 def start(database_url: str, keys: DataKeys, now: datetime | None = None) -> Conversation:
     token = secrets.token_urlsafe(32)
     token_hash = keys.keyed_hash(_LABEL, token)

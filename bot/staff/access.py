@@ -9,6 +9,11 @@ search and report.
   (text, acknowledge);
 - admin: no reviews, alerts or reports (no feedback content); staff accounts and audit log.
 
+Messages between a person and their IRO (``IroThread``) are read and replied to only by the
+current IRO of the review's child, so a covering IRO sees a thread once the child is
+reassigned and the previous IRO no longer does; a manager sees their team's counts, never the
+words; duty and admin see nothing of them.
+
 Placement details (the carer's name and address) are shown only to the child's own IRO, and
 only the child's IRO can choose to include them in a print or export.
 """
@@ -20,7 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, false, select, true
 from sqlalchemy.orm import Session
 
-from db.models import Alert, Child, Review, StaffRole, StaffUser
+from db.models import Alert, Child, IroThread, Review, StaffRole, StaffUser
 
 
 def _team_iro_ids(staff: StaffUser) -> Select:
@@ -58,6 +63,28 @@ def find_review(session: Session, staff: StaffUser, review_id: int) -> Review | 
 
 def find_alert(session: Session, staff: StaffUser, alert_id: int) -> Alert | None:
     return session.scalar(select(Alert).where(Alert.id == alert_id, alerts_clause(staff)))
+
+
+def _threads_of_children(staff: StaffUser) -> ColumnElement[bool]:
+    return IroThread.review_id.in_(select(Review.id).join(Child).where(children_clause(staff)))
+
+
+def threads_clause(staff: StaffUser) -> ColumnElement[bool]:
+    """Which threads' words ``staff`` may read and reply to: the child's IRO's, now."""
+    return _threads_of_children(staff) if staff.role == StaffRole.IRO else false()
+
+
+def counted_threads_clause(staff: StaffUser) -> ColumnElement[bool]:
+    """Which threads ``staff`` may count (how many messages wait, how many are overdue), never
+    read: an IRO their own, a manager their team's."""
+    return _threads_of_children(staff)
+
+
+def find_thread(session: Session, staff: StaffUser, thread_id: int) -> IroThread | None:
+    """The thread, if ``staff`` may read it; None both when it is missing and when it is not
+    theirs (404 either way)."""
+    return session.scalar(
+        select(IroThread).where(IroThread.id == thread_id, threads_clause(staff)))
 
 
 @dataclass(frozen=True)

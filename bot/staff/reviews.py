@@ -15,6 +15,7 @@ from bot.consultation.export import export_review, review_views
 from bot.consultation.invites import NewInvite, create_invite
 from bot.staff.access import find_review, review_rights, visible_reviews
 from bot.staff.alerts import alert_rows
+from bot.staff.threads import inbox, unanswered_total
 from bot.staff.web import Handler, StaffRequest, staff_page
 from db.models import Consultation, ConsultationRole, Review, StaffRole
 from db.time import as_utc, utcnow
@@ -83,6 +84,7 @@ def home(ctx: StaffRequest) -> Response:
         "title": "Upcoming reviews",
         "reviews": [review_line(ctx, r) for r in reviews],
         "alerts": alert_rows(ctx, only_open=True),
+        "messages": unanswered_total(ctx.db, ctx.staff, utcnow()),
         "show_iro": ctx.staff.role == StaffRole.MANAGER,
         "chair_wishes": CHAIR_WISHES,
     })
@@ -148,6 +150,7 @@ def _page(ctx: StaffRequest, review: Review, invite: NewInvite | None = None,
         "problem": problem,
         "upcoming": as_utc(review.scheduled_for) > utcnow(),
         "alerts": alert_rows(ctx, review_id=review.id),
+        "threads": inbox(ctx.db, services.keys, ctx.staff, utcnow(), review_id=review.id),
     }, status)
 
 

@@ -3,14 +3,16 @@
 ``staff_page(...)`` wraps a plain (synchronous) handler: it reads the form, opens one database
 session for the request, resolves the signed-in member of staff (or sends them to sign in),
 refuses a POST without the right CSRF field, checks the role, and runs the handler in a
-worker thread. Every response under ``/iro`` carries ``Cache-Control: no-store``.
+worker thread. Every response under ``/iro`` carries ``Cache-Control: no-store``. A handler
+whose work goes on outside its transaction (sending a reply on a channel) returns
+``AfterCommit``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -143,7 +145,17 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
     )
 
 
-Handler = Callable[[StaffRequest], Response]
+@dataclass(frozen=True)
+class AfterCommit:
+    """What a handler returns when the rest of its work must run in the event loop once its
+    transaction is committed and closed (sending a message on a channel): ``then`` gives the
+    response. Awaiting it inside the transaction would hold SQLite's writer queue
+    (``db/engine.py``), which the channel's own turn may need, while waiting for it."""
+
+    then: Callable[[], Awaitable[Response]]
+
+
+Handler = Callable[[StaffRequest], Response | AfterCommit]
 
 
 def staff_page(*roles: StaffRole) -> Callable[[Handler], Callable[[Request], Any]]:
@@ -154,7 +166,8 @@ def staff_page(*roles: StaffRole) -> Callable[[Handler], Callable[[Request], Any
             form = await read_form(request)
             secret = session_secret(request)
             token = request.cookies.get(sessions.COOKIE)
-            return await run_in_threadpool(_run, request, handler, roles, form, secret, token)
+            done = await run_in_threadpool(_run, request, handler, roles, form, secret, token)
+            return await done.then() if isinstance(done, AfterCommit) else done
 
         endpoint.__name__ = handler.__name__
         return endpoint
@@ -165,7 +178,7 @@ def staff_page(*roles: StaffRole) -> Callable[[Handler], Callable[[Request], Any
 def _run(
     request: Request, handler: Handler, roles: tuple[StaffRole, ...], form: dict[str, str],
     secret: bytes, token: str | None,
-) -> Response:
+) -> Response | AfterCommit:
     with session_scope(request.app.state.carebot.settings.database_url) as db:
         current = sessions.current_staff(db, secret, token)
         if current.staff is None or token is None:

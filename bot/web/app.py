@@ -43,9 +43,11 @@ from bot.web.channels import CHANNELS, ChannelSetup, register_channels, webhook_
 from bot.web.chat import (
     MESSAGES_PATH,
     NEW_CONVERSATION_PATH,
+    REPLIES_PATH,
     chat_messages,
     chat_page,
     new_conversation,
+    waiting_replies,
 )
 from db.encryption import DataKeys
 from db.engine import ping
@@ -191,6 +193,7 @@ def create_app(
             Route("/chat", chat_page),
             Route(MESSAGES_PATH, chat_messages, methods=["POST"]),
             Route(NEW_CONVERSATION_PATH, new_conversation, methods=["POST"]),
+            Route(REPLIES_PATH, waiting_replies, methods=["POST"]),
             Route("/webhooks/rest/webhook", rest_webhook, methods=["POST"]),
             *webhook_routes(channels),
             Route("/iro", lambda request: RedirectResponse("/iro/")),

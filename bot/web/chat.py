@@ -27,6 +27,7 @@ COOKIE = "carebot_chat"
 COOKIE_PATH = "/chat"
 MESSAGES_PATH = "/chat/messages"
 NEW_CONVERSATION_PATH = "/chat/new"
+REPLIES_PATH = "/chat/replies"
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 
 
@@ -35,6 +36,7 @@ async def chat_page(request: Request) -> Response:
         "title": "carebot",
         "messages_url": MESSAGES_PATH,
         "new_conversation_url": NEW_CONVERSATION_PATH,
+        "replies_url": REPLIES_PATH,
         "static": "/static",
     }
     response = templates.TemplateResponse(request, "chat.html", context)
@@ -64,6 +66,24 @@ async def chat_messages(request: Request) -> Response:
     if conversation.token:
         _set_cookie(request, response, conversation.token)
     return response
+
+
+async def waiting_replies(request: Request) -> Response:
+    """``POST {}`` -> ``[{"text"}]``: replies from the IRO waiting for this browser's
+    conversation, shown when the page opens (the web chat cannot send them unasked). Without
+    a live conversation, nothing, and none is started."""
+    if not _is_json(request):  # as "Start again": a page on another site cannot take them
+        return JSONResponse({"error": "The body must be JSON."}, 415)
+    services = request.app.state.carebot
+    if services.assistant is None:
+        return JSONResponse({"error": "carebot is starting up. Please try again soon."}, 503)
+    channel_user_id = await asyncio.to_thread(
+        web_conversations.current, services.settings.database_url, services.keys,
+        request.cookies.get(COOKIE),
+    )
+    replies = [] if channel_user_id is None else await services.assistant.replies_from_iro(
+        WEB_CHANNEL, channel_user_id)
+    return JSONResponse(_as_json(replies), headers={"Cache-Control": "no-store"})
 
 
 async def new_conversation(request: Request) -> Response:

@@ -16,6 +16,7 @@ from bot.staff.users import add_staff_user
 from db.engine import session_scope
 from db.models import Alert, Invite, StaffRole
 from db.time import utcnow
+from tests.support.iro_threads import days_ago, messages_in, thread_from
 
 ADMIN = ("admin.ada", "a-long-admin-password")
 JADE_PLACEMENT = "14 Elm Road"
@@ -216,11 +217,68 @@ def test_duty_sees_alerts_not_linked_to_any_review_and_iros_do_not(client, staff
         assert "Not linked to a review" not in client(username).get("/iro/alerts").text
 
 
+def thread_requests(thread_id: int) -> list[tuple[str, str, dict[str, str]]]:
+    """Every way to reach one thread of messages to an IRO: read it, reply to it."""
+    return [
+        ("GET", f"/iro/messages/{thread_id}", {}),
+        ("POST", f"/iro/messages/{thread_id}/reply", {"reply": "a reply from the wrong IRO"}),
+    ]
+
+
+def test_an_iro_gets_404_for_another_iros_thread_by_every_route_and_it_is_audited(
+    client, demo_reviews, staff_settings, data_keys, audit
+):
+    db = staff_settings.database_url
+    words = "only Ben may read this"
+    thread = thread_from(db, data_keys, demo_reviews.upcoming["DEMO-003"], "child",
+                         ((words, days_ago(1)),))
+    assert words in client("iro.ben").get(f"/iro/messages/{thread}").text
+    amara = client("iro.amara")
+    before = len(audit(outcome="denied", target_id=str(thread)))
+
+    for method, path, data in thread_requests(thread):
+        response = send(amara, method, path, data)
+        assert response.status_code == 404, (method, path)
+        assert words not in response.text and "Amira" not in response.text
+    assert words not in amara.get("/iro/messages").text
+    assert f"/iro/messages/{thread}" not in amara.get("/iro/messages").text
+
+    denied = audit(outcome="denied", target_id=str(thread))[before:]
+    assert [(e.actor, e.action, e.target_type) for e in denied] == [
+        ("staff:iro.amara", "view_thread", "iro_thread"),
+        ("staff:iro.amara", "reply_thread", "iro_thread"),
+    ]
+    assert messages_in(db, data_keys, thread) == [(False, words)]
+    missing = amara.get("/iro/messages/999999")
+    assert missing.status_code == 404 and missing.text == amara.get(
+        f"/iro/messages/{thread}").text
+
+
+def test_a_manager_gets_counts_and_duty_and_admin_nothing_of_messages_to_iros(
+    client, demo_reviews, staff_settings, data_keys
+):
+    words = "words for Amara alone"
+    thread = thread_from(staff_settings.database_url, data_keys,
+                         demo_reviews.upcoming["DEMO-001"], "parent", ((words, days_ago(1)),))
+    cath = client("manager.cath")
+    counts = cath.get("/iro/messages")
+    assert counts.status_code == 200 and "Amara Okafor" in counts.text
+    assert words not in counts.text and "Jade" not in counts.text
+    for method, path, data in thread_requests(thread):
+        response = send(cath, method, path, data)
+        assert response.status_code == 404 and words not in response.text, (method, path)
+    for browser in (client("duty.dev"), signed_in_admin(client)):
+        for method, path, data in [("GET", "/iro/messages", {}), *thread_requests(thread)]:
+            response = send(browser, method, path, data)
+            assert response.status_code == 403, (method, path)
+            assert words not in response.text
+
+
 def every_route() -> list[tuple[str, str]]:
     paths = []
     for route in ROUTES:
         path = "/iro" + route.path.replace("{review_id:int}", "1").replace("{alert_id:int}", "1")
-        path = path.replace("{user_id:int}", "1")
+        path = path.replace("{user_id:int}", "1").replace("{thread_id:int}", "1")
         for method in sorted(route.methods - {"HEAD"}):
             paths.append((method, path))
     return paths

@@ -59,10 +59,12 @@ def staff_app(staff_settings: Settings, data_keys: DataKeys) -> Starlette:
 class StaffClient:
     """A browser: keeps the cookie, and sends the CSRF field of the last page it opened."""
 
-    def __init__(self, app: Starlette, base_url: str = "http://127.0.0.1",
-                 address: str = "testclient") -> None:
-        self.http = TestClient(app, base_url=base_url, follow_redirects=False,
-                               client=(address, 50000))
+    def __init__(self, app: Starlette | None = None, base_url: str = "http://127.0.0.1",
+                 address: str = "testclient", *, http: httpx.Client | None = None) -> None:
+        """The app in process, or ``http``: a client of a running carebot
+        (tests/support/live_server.py)."""
+        self.http = http or TestClient(app, base_url=base_url, follow_redirects=False,
+                                       client=(address, 50000))
         self.csrf: str | None = None
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:

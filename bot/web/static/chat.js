@@ -25,6 +25,7 @@
   var startAgain = document.getElementById("start-again");
   var messagesUrl = root.getAttribute("data-messages-url");
   var newConversationUrl = root.getAttribute("data-new-conversation-url");
+  var repliesUrl = root.getAttribute("data-replies-url");
   var invite = inviteInAddress();
 
   var busy = false;
@@ -364,6 +365,29 @@
     log.appendChild(group);
     scrollToEnd();
   }
+
+  // ---- replies from the IRO ---------------------------------------------------------------
+
+  // A reply from the person's IRO waits on the server until they come back: the page asks for
+  // it when it opens, before anything is sent. Nothing waits without a conversation cookie,
+  // and a failure here only leaves it for their next message, so it is never shown as one.
+  function showWaitingReplies() {
+    var myGeneration = generation;
+    return fetch(repliesUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: "{}",
+      credentials: "same-origin"
+    }).then(function (response) {
+      return response.ok ? response.json() : [];
+    }).then(function (body) {
+      if (Array.isArray(body) && myGeneration === generation) {
+        showReplies(body);
+      }
+    }, function () {});
+  }
+
+  ready = showWaitingReplies();
 
   if (invite) {
     sendInvite();
