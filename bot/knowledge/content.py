@@ -67,6 +67,12 @@ class Content:
         return dict(_load_yaml(self.content_dir / "chat.yml").get("unhappy_cues") or {})
 
     @cached_property
+    def menu(self) -> tuple[tuple[str, str], ...]:
+        """The chat's commands and what each does, in menu order (Telegram's command menu)."""
+        return tuple((item["command"], item["description"])
+                     for item in _load_yaml(self.content_dir / "chat.yml").get("menu") or [])
+
+    @cached_property
     def intent_texts(self) -> dict[str, str]:
         """Which chat text answers which Rasa intent."""
         return dict(_load_yaml(self.content_dir / "chat.yml")["intents"])

@@ -35,6 +35,7 @@ from tests.support.fake_bot_api import (
     long_text_update,
     new_user_id,
     photo_update,
+    server_error,
     start_update,
     sticker_update,
     text_update,
@@ -627,3 +628,30 @@ async def test_mydata_and_delete_work_on_telegram(telegram_channel, bot_api, ass
         "sendMessage", lambda p: p.get("chat_id") == user_id and "Do you want me" in p["text"]
     )
     assert "/delete_confirm" in json.dumps(asked.get("reply_markup"))
+
+
+@pytest.mark.anyio
+async def test_the_command_menu_lists_the_chats_commands_and_each_is_answered(
+    telegram_channel, bot_api, assistant
+):
+    await telegram_channel()
+    menu = bot_api.calls("setMyCommands")[0]["commands"]
+    menu = json.loads(menu) if isinstance(menu, str) else menu  # form-encoded: a JSON string
+    assert [c["command"] for c in menu] == [
+        "start", "help", "message_iro", "privacy", "mydata", "delete"]
+    assert all(c["description"] for c in menu)
+    for command in ("help", "privacy", "message_iro"):
+        user_id = new_user_id()
+        bot_api.push_update(command_update(command, user_id))
+        said = await bot_api.wait_for("sendMessage", to_chat(user_id))
+        assert said["text"] == assistant.command_text(
+            {"message_iro": "message_iro_not_linked"}.get(command, command)).text
+
+
+@pytest.mark.anyio
+async def test_a_menu_that_cannot_be_set_does_not_stop_the_bot(telegram_channel, bot_api):
+    bot_api.inject("setMyCommands", server_error())
+    await telegram_channel()
+    user_id = new_user_id()
+    bot_api.push_update(text_update("hello", user_id))
+    assert await bot_api.wait_for("sendMessage", to_chat(user_id))

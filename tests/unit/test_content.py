@@ -73,3 +73,8 @@ def test_a_carer_gets_the_adults_safeguarding_reply_not_the_childs() -> None:
     content = Content(CONTENT, "demoshire")
     assert content.signposting("carer") == content.signposting("parent")
     assert content.signposting("carer") != content.signposting("child")
+
+
+def test_every_command_in_the_menu_is_one_the_chat_answers() -> None:
+    menu = Content(CONTENT, "demoshire").menu
+    assert menu and {f"/{command}" for command, _ in menu} <= set(COMMANDS)

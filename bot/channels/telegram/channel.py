@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from telegram import Update
+from telegram import BotCommand, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
@@ -57,6 +57,7 @@ class TelegramChannel:
         self.webhook_mode = bool(settings.telegram_webhook_url)
         self.application = self._build_application()
         self.delivery = Delivery(self.application.bot)
+        self.menu = [BotCommand(c, d) for c, d in assistant.content.menu]
         UpdateHandlers(assistant, self.delivery).add_to(self.application)
 
     def _build_application(self) -> Application:
@@ -86,6 +87,7 @@ class TelegramChannel:
         quiet_content_logging()
         try:
             await self.application.initialize()
+            await self._show_menu()
             if self.webhook_mode:
                 await self.application.bot.set_webhook(
                     url=self.settings.telegram_webhook_url or "",
@@ -104,6 +106,14 @@ class TelegramChannel:
             await self.stop()
             raise
         log.info("telegram channel started mode=%s", "webhook" if self.webhook_mode else "polling")
+
+    async def _show_menu(self) -> None:
+        """Telegram's command menu: the chat's commands, so nobody has to remember them. A
+        menu that could not be set is logged, never a reason not to start."""
+        try:
+            await self.application.bot.set_my_commands(self.menu)
+        except TelegramError:
+            log.warning("telegram command menu not set; the commands still work when typed")
 
     async def stop(self) -> None:
         """Stop receiving, finish updates in progress, close HTTP connections.

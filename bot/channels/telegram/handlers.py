@@ -70,11 +70,13 @@ class UpdateHandlers:
         edited = filters.UpdateType.EDITED_MESSAGE & private_only
         application.add_handler(TypeHandler(Update, self._drop_repeats), group=-2)
         application.add_handler(TypeHandler(Update, self._private_chats_only), group=-1)
+        # /start may carry a deep link; every other command in the menu is passed on as
+        # typed, through the assistant (so /privacy, /mydata and /delete are logged for staff)
+        commands = [command for command, _ in self.assistant.content.menu if command != "start"]
         application.add_handlers(
             [
                 CommandHandler("start", self._on_start, filters=new_message),
-                CommandHandler("help", self._on_help, filters=new_message),
-                CommandHandler("privacy", self._on_privacy, filters=new_message),
+                CommandHandler(commands, self._on_command, filters=new_message),
                 MessageHandler(new_message & filters.TEXT, self._on_text),
                 MessageHandler(new_message & filters.CAPTION, self._on_caption),
                 MessageHandler(new_message & NOT_TEXT, self._on_not_text),
@@ -113,12 +115,9 @@ class UpdateHandlers:
             replies = await self.assistant.start(CHANNEL, user_id, payload)
             await self.delivery.send_replies(chat_id, replies)
 
-    async def _on_help(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._converse(update, "/help")
-
-    async def _on_privacy(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-        # through the assistant, like /mydata and /delete, so the request is logged for staff
-        await self._converse(update, "/privacy")
+    async def _on_command(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """A command from the menu (or typed): what the person sent, arguments and all."""
+        await self._converse(update, _message(update).text or "")
 
     async def _on_text(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         message = _message(update)
