@@ -31,8 +31,14 @@ REPLIES_PATH = "/chat/replies"
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 
 
+# Where "Exit this page" goes if the council has not chosen: GOV.UK's own choice.
+DEFAULT_QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
+
+
 async def chat_page(request: Request) -> Response:
+    content = request.app.state.carebot.content
     context = {
+        "exit_url": content.authority.get("quick_exit_url") or DEFAULT_QUICK_EXIT_URL,
         "title": "carebot",
         "messages_url": MESSAGES_PATH,
         "new_conversation_url": NEW_CONVERSATION_PATH,

@@ -305,3 +305,68 @@ def test_the_page_loads_nothing_from_other_sites_and_logs_no_errors(page, live_s
 
     assert other_sites == []
     assert errors == [], "script errors or Content-Security-Policy violations"
+
+
+EXIT_URL = "https://www.bbc.co.uk/weather"
+
+
+def neutral_site(page: Page) -> list[str]:
+    """The quick exit's neutral site, answered in the browser (the tests have no internet);
+    returns the addresses the page went to there."""
+    visited: list[str] = []
+
+    def answer(route: Route) -> None:
+        visited.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html",
+                      body="<!doctype html><title>Weather</title><h1>Weather</h1>")
+
+    page.route("https://www.bbc.co.uk/**", answer)
+    return visited
+
+
+def came_from(page: Page, base_url: str) -> None:
+    """Something in the tab's history before the chat, as when a child follows a link."""
+    page.goto(f"{base_url}/health")
+
+
+@pytest.mark.parametrize("how", ["button", "shift three times"])
+def test_quick_exit_leaves_at_once_and_back_does_not_return_to_the_chat(
+    page, live_server_url, how
+):
+    visited = neutral_site(page)
+    came_from(page, live_server_url)
+    open_chat(page, live_server_url)
+    say(page, "hello")
+    cookie = conversation_token(page)
+
+    if how == "button":
+        page.get_by_role("link", name="Exit this page").click()
+    else:
+        for _ in range(3):
+            page.keyboard.press("Shift")
+    page.wait_for_url(EXIT_URL)
+    assert visited == [EXIT_URL]
+
+    page.go_back()
+    assert "/chat" not in page.url  # the chat page was replaced, not left in the history
+    # the conversation is ended on the server too: the old cookie opens nothing
+    page.context.add_cookies([{"name": COOKIE, "value": cookie or "", "url": live_server_url}])
+    fresh = page.request.post(f"{live_server_url}/chat/replies", data="{}",
+                              headers={"Content-Type": "application/json"})
+    assert fresh.ok and fresh.json() == []
+
+
+def test_the_welcome_hint_explains_the_quick_exit(page, live_server_url):
+    open_chat(page, live_server_url)
+    expect(page.locator("#log-hint")).to_contain_text("Shift key 3 times")
+    expect(page.get_by_role("link", name="Exit this page")).to_have_attribute("href", EXIT_URL)
+
+
+def test_signposting_numbers_are_links_to_call_or_text(page, live_server_url):
+    open_chat(page, live_server_url)
+    say(page, "my dad hits me and i am scared to go home")
+    signposting = bot_bubbles(page).first
+    expect(signposting.locator('a[href="tel:08001111"]')).to_have_text("0800 1111")
+    expect(signposting.locator('a[href="tel:116123"]')).to_have_text("116 123")
+    expect(signposting.locator('a[href="sms:85258?&body=SHOUT"]')).to_have_text("85258")
+    expect(signposting.locator('a[href="tel:999"]').first).to_be_visible()

@@ -48,19 +48,37 @@
     }
   }
 
-  // Appends text to el, turning http(s) addresses into links. No HTML is ever parsed.
-  function appendText(el, text) {
-    var pattern = /https?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]'"]/g;
-    var last = 0;
-    var match;
-    while ((match = pattern.exec(text)) !== null) {
-      el.appendChild(document.createTextNode(text.slice(last, match.index)));
-      var a = document.createElement("a");
-      a.href = match[0];
-      a.textContent = match[0];
+  // Web addresses; UK phone numbers ("0800 1111", "01632 960123", "116 123", "999"); and
+  // SHOUT's text number, so a child can tap rather than copy them.
+  var TAPPABLE = new RegExp([
+    "(https?:\\/\\/[^\\s<>\"]+[^\\s<>\".,;:!?)\\]'\"])",
+    "(\\b0\\d{2,4}(?: ?\\d{3,4}){1,2}\\b|\\b116 ?\\d{3}\\b|\\b(?:999|111)\\b)",
+    "(\\b85258\\b)"
+  ].join("|"), "g");
+
+  function linkFor(match) {
+    var a = document.createElement("a");
+    a.textContent = match[0];
+    if (match[1]) {
+      a.href = match[1];
       a.target = "_blank";
       a.rel = "noopener noreferrer";
-      el.appendChild(a);
+    } else if (match[2]) {
+      a.href = "tel:" + match[2].replace(/ /g, "");
+    } else {
+      a.href = "sms:85258?&body=SHOUT";
+    }
+    return a;
+  }
+
+  // Appends text to el with its addresses and numbers as links. No HTML is ever parsed.
+  function appendText(el, text) {
+    var last = 0;
+    var match;
+    TAPPABLE.lastIndex = 0;
+    while ((match = TAPPABLE.exec(text)) !== null) {
+      el.appendChild(document.createTextNode(text.slice(last, match.index)));
+      el.appendChild(linkFor(match));
       last = match.index + match[0].length;
     }
     el.appendChild(document.createTextNode(text.slice(last)));
@@ -313,6 +331,49 @@
     }
     forgetInvite();
     input.focus();
+  });
+
+  // ---- quick exit ------------------------------------------------------------------------
+
+  // As GOV.UK's "Exit this page": the button, or Shift pressed 3 times within 5 seconds,
+  // clears the screen, ends the conversation (its cookie stops opening anything) and replaces
+  // this page with a neutral site, so Back does not return to the chat.
+  var quickExit = document.getElementById("quick-exit");
+  var shiftPresses = [];
+
+  function leaveNow() {
+    while (log.firstChild) {
+      log.removeChild(log.firstChild);
+    }
+    input.value = "";
+    document.title = "";
+    try {
+      fetch(newConversationUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: "{}",
+        credentials: "same-origin",
+        keepalive: true
+      }).then(function () {}, function () {});
+    } catch (ignored) { /* leaving matters more than tidying up */ }
+    window.location.replace(quickExit.href);
+  }
+
+  quickExit.addEventListener("click", function (event) {
+    event.preventDefault();
+    leaveNow();
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Shift" || event.repeat) {
+      return;
+    }
+    var now = Date.now();
+    shiftPresses = shiftPresses.filter(function (t) { return now - t < 5000; });
+    shiftPresses.push(now);
+    if (shiftPresses.length >= 3) {
+      leaveNow();
+    }
   });
 
   // ---- invite links (/chat#invite=CODE) ---------------------------------------------------
