@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from bot.channels.telegram.channel import SECRET_HEADER, TelegramChannel, TelegramStartError
-from bot.channels.telegram.formatting import MAX_MESSAGE_LENGTH, split_text
+from bot.channels.telegram.formatting import MAX_MESSAGE_LENGTH, as_html, split_text
 from bot.messages import Button, IncomingMessage, Reply
 from tests.support.fake_bot_api import (
     FakeBotApi,
@@ -36,6 +36,7 @@ from tests.support.fake_bot_api import (
     new_user_id,
     photo_update,
     server_error,
+    shown,
     start_update,
     sticker_update,
     text_update,
@@ -46,6 +47,11 @@ WEBHOOK_URL = "https://carebot.example.org/telegram/webhook"
 WEBHOOK_SECRET = "s3cret-for-tests_0123456789"
 # A location no other test value contains, so a leak would be unmistakable.
 LATITUDE, LONGITUDE = 51.501364, -0.141890
+
+
+def as_shown(text: str) -> str:
+    """What a reply's plain text looks like in Telegram once sent as HTML (list bullets)."""
+    return shown({"text": as_html(text), "parse_mode": "HTML"})
 
 
 def to_chat(chat_id: int):
@@ -181,7 +187,7 @@ async def test_help_and_privacy_commands_send_their_fixed_texts(
     sent = await replies_to(bot_api, user_id)
 
     expected = assistant.command_text(command)
-    assert [m["text"] for m in sent] == split_text(expected.text)
+    assert [shown(m) for m in sent] == [as_shown(part) for part in split_text(expected.text)]
 
 
 @pytest.mark.anyio
@@ -310,8 +316,8 @@ async def test_a_person_gets_answers_in_the_order_they_wrote(bot_api, telegram_c
     bot_api.push_update(sticker_update(user_id))
     sent = await replies_to(bot_api, user_id, count=3)
 
-    assert [m["text"] for m in sent] == [
-        assistant.command_text(key).text for key in ("help", "privacy", "non_text")
+    assert [shown(m) for m in sent] == [
+        as_shown(assistant.command_text(key).text) for key in ("help", "privacy", "non_text")
     ]
 
 
@@ -644,8 +650,8 @@ async def test_the_command_menu_lists_the_chats_commands_and_each_is_answered(
         user_id = new_user_id()
         bot_api.push_update(command_update(command, user_id))
         said = await bot_api.wait_for("sendMessage", to_chat(user_id))
-        assert said["text"] == assistant.command_text(
-            {"message_iro": "message_iro_not_linked"}.get(command, command)).text
+        assert shown(said) == as_shown(assistant.command_text(
+            {"message_iro": "message_iro_not_linked"}.get(command, command)).text)
 
 
 @pytest.mark.anyio

@@ -11,7 +11,7 @@ from bot.safety.triage import MODEL_NOTICED
 from tests.e2e.test_telegram_channel import assert_well_formed_keyboard, replies_to
 from tests.integration.test_safeguarding_path import alerts_for, assert_signposting
 from tests.integration.test_safety_checkin import CHECKIN
-from tests.support.fake_bot_api import callback_query_update, new_user_id, text_update
+from tests.support.fake_bot_api import callback_query_update, new_user_id, shown, text_update
 
 
 @pytest.mark.anyio
@@ -33,5 +33,7 @@ async def test_a_check_in_has_its_buttons_and_not_ok_escalates(
     bot_api.push_update(callback_query_update("/checkin_not_ok", user_id))
     sent = await replies_to(bot_api, user_id, count=len(sent) + 1)
     assert_signposting(sent[-1]["text"])
+    # sent as HTML Telegram accepts (the stand-in refuses what Telegram refuses), lists as bullets
+    assert sent[-1]["parse_mode"] == "HTML" and "\u2022 " in shown(sent[-1])
     alerts = alerts_for(base_settings.database_url, data_keys.user_key("telegram", str(user_id)))
     assert [a.priority for a in alerts] == ["urgent", "urgent"]

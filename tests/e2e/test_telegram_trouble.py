@@ -18,6 +18,7 @@ from bot.channels.telegram.channel import SECRET_HEADER, TelegramChannel
 from bot.channels.telegram.delivery import MAX_SEND_ATTEMPTS, RecentIds
 from tests.e2e.test_telegram_channel import (
     WEBHOOK_SECRET,
+    as_shown,
     start_webhook_channel,
     webhook_client,
 )
@@ -26,6 +27,7 @@ from tests.support.fake_bot_api import (
     command_update,
     new_user_id,
     server_error,
+    shown,
     slow_answer,
     text_update,
     too_many_requests,
@@ -127,7 +129,7 @@ async def test_a_reply_telegram_keeps_refusing_is_given_up_and_the_next_one_arri
     bot_api.push_update(command_update("privacy", user_id))
     delivered = await delivered_when_settled(bot_api, user_id)
 
-    assert [m["text"] for m in delivered] == [assistant.command_text("privacy").text]
+    assert [shown(m) for m in delivered] == [as_shown(assistant.command_text("privacy").text)]
     assert len(bot_api.calls_to_chat("sendMessage", user_id)) == MAX_SEND_ATTEMPTS + 1
     assert "telegram reply not sent" in caplog.text
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import email.parser
 import email.policy
+import html
 import itertools
 import json
 import socket
@@ -29,6 +30,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -71,6 +73,58 @@ class Fault:
     status: int = 0
     retry_after: int | None = None
     delay: float = 0.0
+
+
+# The tags Telegram reads in parse_mode HTML (core.telegram.org/bots/api#html-style).
+TELEGRAM_HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span",
+                      "tg-spoiler", "a", "tg-emoji", "code", "pre", "blockquote"}
+TELEGRAM_ENTITIES = {"lt", "gt", "amp", "quot"}
+
+
+class _TelegramHtml(HTMLParser):
+    """Reads a message as Telegram does in parse_mode HTML: known tags only, and only the
+    four named entities; raises ValueError otherwise. ``text`` is what the person sees."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag not in TELEGRAM_HTML_TAGS:
+            raise ValueError(f"Unsupported start tag \"{tag}\"")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in TELEGRAM_HTML_TAGS:
+            raise ValueError(f"Unsupported end tag \"{tag}\"")
+
+    def handle_data(self, data: str) -> None:
+        if "<" in data or ">" in data:
+            raise ValueError("unescaped < or >")
+        self.parts.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        if name not in TELEGRAM_ENTITIES:
+            raise ValueError(f"Unsupported entity \"&{name};\"")
+        self.parts.append(html.unescape(f"&{name};"))
+
+    def handle_charref(self, name: str) -> None:
+        self.parts.append(html.unescape(f"&#{name};"))
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def shown(params: Params) -> str:
+    """The text a sendMessage call shows the person: its HTML read as Telegram reads it when
+    parse_mode is HTML (ValueError if Telegram would refuse it), else the text as sent."""
+    text = str(params.get("text", ""))
+    if str(params.get("parse_mode", "")).upper() != "HTML":
+        return text
+    reader = _TelegramHtml()
+    reader.feed(text)
+    reader.close()
+    return reader.text
 
 
 def too_many_requests(retry_after: int = 1) -> Fault:
@@ -347,7 +401,11 @@ class FakeBotApi:
             return _fail(400, "Bad Request: chat_id is empty")
         if not isinstance(text, str) or not text.strip():
             return _fail(400, "Bad Request: message text is empty")
-        if len(text.encode("utf-16-le")) // 2 > MAX_TEXT_UTF16:
+        try:
+            visible = shown(params)
+        except ValueError as exc:
+            return _fail(400, f"Bad Request: can't parse entities: {exc}")
+        if len(visible.encode("utf-16-le")) // 2 > MAX_TEXT_UTF16:
             return _fail(400, "Bad Request: message is too long")
         markup = params.get("reply_markup")
         if markup is not None and not _valid_markup(markup):
@@ -357,7 +415,7 @@ class FakeBotApi:
             "from": self.bot_user(),
             "chat": _chat_for(chat_id),
             "date": int(time.time()),
-            "text": text,
+            "text": visible,
         }
         if markup:
             message["reply_markup"] = markup

@@ -21,10 +21,10 @@ from typing import Any
 
 import httpx
 from telegram import Bot, Message
-from telegram.constants import ChatAction
+from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
-from bot.channels.telegram.formatting import inline_keyboard, split_text
+from bot.channels.telegram.formatting import as_html, inline_keyboard, split_text
 from bot.messages import Reply
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,8 @@ class Delivery:
                 last = index == len(parts) - 1
                 sent.append(
                     await self.send_reliably(
-                        chat_id=chat_id, text=part, reply_markup=markup if last else None
+                        chat_id=chat_id, text=as_html(part), parse_mode=ParseMode.HTML,
+                        reply_markup=markup if last else None,
                     )
                 )
         return sent

@@ -1,4 +1,5 @@
-"""Replies as Telegram messages: text cut to Telegram's length, buttons as an inline keyboard.
+"""Replies as Telegram messages: text cut to Telegram's length, content's simple markup as
+Telegram HTML, buttons as an inline keyboard.
 
 Telegram counts a message's length in UTF-16 code units (an emoji can count as two) and a
 button's callback data in bytes; a message over either limit is refused whole.
@@ -6,6 +7,7 @@ button's callback data in bytes; a message over either limit is refused whole.
 
 from __future__ import annotations
 
+import html
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -38,6 +40,17 @@ def inline_keyboard(buttons: list[Button]) -> InlineKeyboardMarkup | None:
             continue
         rows.append([InlineKeyboardButton(text=button.title, callback_data=button.payload)])
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def as_html(text: str) -> str:
+    """Plain reply text as Telegram HTML (``parse_mode=HTML``): everything escaped, so no word
+    can be read as markup, and content's "- " list lines shown as bullets. Telegram counts a
+    message's length after reading the HTML, so the text is split before this, not after."""
+    lines = []
+    for line in html.escape(text, quote=False).split("\n"):
+        item = line.lstrip()
+        lines.append(f"\u2022 {item[2:]}" if item.startswith("- ") else line)
+    return "\n".join(lines)
 
 
 def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
