@@ -370,3 +370,6 @@ def test_signposting_numbers_are_links_to_call_or_text(page, live_server_url):
     expect(signposting.locator('a[href="tel:116123"]')).to_have_text("116 123")
     expect(signposting.locator('a[href="sms:85258?&body=SHOUT"]')).to_have_text("85258")
     expect(signposting.locator('a[href="tel:999"]').first).to_be_visible()
+    # its "- " lines are a real list, with the numbers still links inside
+    expect(signposting.locator("li").first).to_contain_text("Childline")
+    expect(signposting.locator('li a[href="tel:08001111"]')).to_have_count(1)

@@ -84,6 +84,36 @@
     el.appendChild(document.createTextNode(text.slice(last)));
   }
 
+  // carebot's text with content's simple markup: lines starting "- " become a list, so a
+  // screen reader says "list, 3 items"; everything else is text with its links.
+  function appendMarkup(el, text) {
+    var list = null;
+    var lines = [];
+    function flush() {
+      if (lines.length) {
+        appendText(el, lines.join("\n"));
+        lines = [];
+      }
+    }
+    text.split("\n").forEach(function (line) {
+      var item = /^\s*- (.*)$/.exec(line);
+      if (!item) {
+        list = null;
+        lines.push(line);
+        return;
+      }
+      if (!list) {
+        flush();
+        list = document.createElement("ul");
+        el.appendChild(list);
+      }
+      var li = document.createElement("li");
+      appendText(li, item[1]);
+      list.appendChild(li);
+    });
+    flush();
+  }
+
   function addMessage(kind, text) {
     removeHint();
     var item = document.createElement("div");
@@ -91,10 +121,10 @@
     var label = document.createElement("span");
     label.className = "visually-hidden";
     label.textContent = kind === "bot" ? TEXT.botSaid + " " : TEXT.youSaid + " ";
-    var bubble = document.createElement("p");
+    var bubble = document.createElement(kind === "bot" ? "div" : "p");
     bubble.className = "bubble";
     if (kind === "bot") {
-      appendText(bubble, text);
+      appendMarkup(bubble, text);
     } else {
       bubble.textContent = text;
     }
