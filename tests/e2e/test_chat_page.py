@@ -373,3 +373,46 @@ def test_signposting_numbers_are_links_to_call_or_text(page, live_server_url):
     # its "- " lines are a real list, with the numbers still links inside
     expect(signposting.locator("li").first).to_contain_text("Childline")
     expect(signposting.locator('li a[href="tel:08001111"]')).to_have_count(1)
+
+
+SPOKEN = """() => {
+    // The browser's speech engine, replaced at the API boundary: what it was asked to say.
+    window.__spoken = [];
+    window.speechSynthesis.speak = (u) => window.__spoken.push({text: u.text, lang: u.lang});
+    window.speechSynthesis.cancel = () => {};
+}"""
+
+
+def test_read_aloud_speaks_a_reply_in_the_browser_and_sends_nothing(page, live_server_url):
+    page.add_init_script(f"({SPOKEN})()")
+    requests: list[str] = []
+    open_chat(page, live_server_url)
+    say(page, "/help")
+    page.on("request", lambda r: requests.append(r.url))
+
+    button = page.locator(".msg--bot").last.get_by_role("button", name="Read aloud")
+    button.click()
+    spoken = page.evaluate("() => window.__spoken")
+    assert len(spoken) == 1 and spoken[0]["lang"] == "en-GB"
+    assert "who is my IRO?" in spoken[0]["text"]
+    expect(page.locator(".msg--bot").last.get_by_role("button", name="Stop reading")
+           ).to_have_attribute("aria-pressed", "true")
+    assert requests == []  # speech is the browser's own: nothing went to a server
+
+
+def test_larger_text_is_kept_on_this_device(page, live_server_url):
+    open_chat(page, live_server_url)
+    size = "() => parseFloat(getComputedStyle(document.body).fontSize)"
+    before = page.evaluate(size)
+    page.get_by_role("button", name="Larger text").click()
+    assert page.evaluate(size) > before
+    page.reload()
+    expect(page.get_by_role("button", name="Larger text")).to_have_attribute("aria-pressed", "true")
+    assert page.evaluate(size) > before
+
+
+def test_larger_text_leaves_nothing_to_scroll_sideways_on_a_phone(phone_page, live_server_url):
+    open_chat(phone_page, live_server_url)
+    phone_page.get_by_role("button", name="Larger text").click()
+    say(phone_page, "/help")
+    assert has_no_sideways_scroll(phone_page)

@@ -14,7 +14,9 @@
     offline: "Sorry, that didn't send. Please check you are online, then try again.",
     tooFast: "You are sending messages very fast. Please wait a moment, then try again.",
     tryAgain: "Try again",
-    confirmStartAgain: "Start a new chat? The messages on this screen will be cleared."
+    confirmStartAgain: "Start a new chat? The messages on this screen will be cleared.",
+    readAloud: "Read aloud",
+    stopReading: "Stop reading"
   };
 
   var root = document.getElementById("chat");
@@ -130,10 +132,78 @@
     }
     item.appendChild(label);
     item.appendChild(bubble);
+    if (kind === "bot" && speech) {
+      item.appendChild(readAloudButton(text));
+    }
     log.appendChild(item);
     scrollToEnd();
     return item;
   }
+
+  // ---- read aloud and larger text ---------------------------------------------------------
+
+  // The browser's own speech: nothing is sent to a server. Offered only where it exists.
+  var speech = window.speechSynthesis && window.SpeechSynthesisUtterance
+    ? window.speechSynthesis : null;
+  var reading = null;
+
+  function readAloudButton(text) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "read-aloud";
+    button.textContent = TEXT.readAloud;
+    button.setAttribute("aria-pressed", "false");
+    button.addEventListener("click", function () {
+      var wasThis = reading === button;
+      stopReading();
+      if (wasThis) {
+        return;
+      }
+      var utterance = new window.SpeechSynthesisUtterance(text.replace(/^\s*- /gm, ""));
+      utterance.lang = "en-GB";
+      utterance.onend = function () {
+        if (reading === button) {
+          stopReading();
+        }
+      };
+      reading = button;
+      button.textContent = TEXT.stopReading;
+      button.setAttribute("aria-pressed", "true");
+      speech.speak(utterance);
+    });
+    return button;
+  }
+
+  function stopReading() {
+    if (reading) {
+      reading.textContent = TEXT.readAloud;
+      reading.setAttribute("aria-pressed", "false");
+      reading = null;
+    }
+    if (speech) {
+      speech.cancel();
+    }
+  }
+
+  // Kept on this device only (localStorage); a shared device's next user can turn it off.
+  var largerText = document.getElementById("larger-text");
+
+  function showLargerText(on) {
+    document.documentElement.classList.toggle("larger-text", on);
+    largerText.setAttribute("aria-pressed", on ? "true" : "false");
+  }
+
+  try {
+    showLargerText(window.localStorage.getItem("carebot-larger-text") === "1");
+  } catch (ignored) { /* storage blocked: the setting lasts for this page only */ }
+
+  largerText.addEventListener("click", function () {
+    var on = largerText.getAttribute("aria-pressed") !== "true";
+    showLargerText(on);
+    try {
+      window.localStorage.setItem("carebot-larger-text", on ? "1" : "0");
+    } catch (ignored) { /* as above */ }
+  });
 
   function addProblem(text) {
     removeHint();
