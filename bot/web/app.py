@@ -41,11 +41,13 @@ from bot.staff.routes import staff_mount
 from bot.training import latest_model
 from bot.web.channels import CHANNELS, ChannelSetup, register_channels, webhook_routes
 from bot.web.chat import (
+    MANIFEST_PATH,
     MESSAGES_PATH,
     NEW_CONVERSATION_PATH,
     REPLIES_PATH,
     chat_messages,
     chat_page,
+    manifest,
     new_conversation,
     waiting_replies,
 )
@@ -191,6 +193,7 @@ def create_app(
             Route("/", lambda request: RedirectResponse("/chat")),
             Route("/health", health),
             Route("/chat", chat_page),
+            Route(MANIFEST_PATH, manifest),
             Route(MESSAGES_PATH, chat_messages, methods=["POST"]),
             Route(NEW_CONVERSATION_PATH, new_conversation, methods=["POST"]),
             Route(REPLIES_PATH, waiting_replies, methods=["POST"]),

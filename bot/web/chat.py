@@ -31,14 +31,18 @@ REPLIES_PATH = "/chat/replies"
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 
 
+MANIFEST_PATH = "/chat/manifest.webmanifest"
 # Where "Exit this page" goes if the council has not chosen: GOV.UK's own choice.
 DEFAULT_QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
+# The home-screen name if the council has not chosen one: neutral, like the icon.
+DEFAULT_HOME_SCREEN_NAME = "Chat"
 
 
 async def chat_page(request: Request) -> Response:
     content = request.app.state.carebot.content
     context = {
         "exit_url": content.authority.get("quick_exit_url") or DEFAULT_QUICK_EXIT_URL,
+        "manifest_url": MANIFEST_PATH,
         "title": "carebot",
         "messages_url": MESSAGES_PATH,
         "new_conversation_url": NEW_CONVERSATION_PATH,
@@ -48,6 +52,27 @@ async def chat_page(request: Request) -> Response:
     response = templates.TemplateResponse(request, "chat.html", context)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+async def manifest(request: Request) -> Response:
+    """The web app manifest, so the chat can be added to a phone's home screen under the
+    council's neutral name with a plain icon (``content/local_authorities/<la>.yml``)."""
+    name = (request.app.state.carebot.content.authority.get("home_screen_name")
+            or DEFAULT_HOME_SCREEN_NAME)
+    body = {
+        "name": name,
+        "short_name": name,
+        "start_url": "/chat",
+        "scope": "/chat",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#1d4f91",
+        "icons": [
+            {"src": f"/static/icon-{size}.png", "sizes": f"{size}x{size}", "type": "image/png"}
+            for size in (192, 512)
+        ],
+    }
+    return JSONResponse(body, media_type="application/manifest+json")
 
 
 async def chat_messages(request: Request) -> Response:

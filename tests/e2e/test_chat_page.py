@@ -416,3 +416,26 @@ def test_larger_text_leaves_nothing_to_scroll_sideways_on_a_phone(phone_page, li
     phone_page.get_by_role("button", name="Larger text").click()
     say(phone_page, "/help")
     assert has_no_sideways_scroll(phone_page)
+
+
+def test_the_chat_can_be_added_to_a_home_screen_under_a_neutral_name(page, live_server_url):
+    open_chat(page, live_server_url)
+    href = page.locator('link[rel="manifest"]').get_attribute("href")
+    manifest = page.request.get(f"{live_server_url}{href}")
+    assert manifest.ok and manifest.headers["content-type"].startswith("application/manifest+json")
+    app = manifest.json()
+    assert app["name"] == app["short_name"] == "Chat"  # the council's neutral name
+    assert app["start_url"] == "/chat" and app["display"] == "standalone"
+    for icon in app["icons"]:
+        image = page.request.get(f"{live_server_url}{icon['src']}")
+        assert image.ok and image.headers["content-type"] == "image/png"
+        assert icon["sizes"] in ("192x192", "512x512")
+
+
+def test_the_chat_page_weighs_under_100_kb(page, live_server_url):
+    sizes: list[int] = []
+    page.on("response", lambda r: sizes.append(len(r.body())) if r.request.resource_type in (
+        "document", "stylesheet", "script") else None)
+    open_chat(page, live_server_url)
+    page.wait_for_load_state("networkidle")
+    assert len(sizes) == 3 and sum(sizes) < 100_000
