@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from bot.consultation.form import load_form
 from db.models import ConsultationRole
-from tests.support.browser import chromium
+from tests.support.browser import chromium, serious_axe_violations
 from tests.support.reviews import make_invite, make_review
 
 pytestmark = pytest.mark.slow
@@ -37,9 +37,11 @@ def browser() -> Iterator[Browser]:
         yield browser
 
 
-def new_page(browser: Browser, viewport: dict[str, int] = DESKTOP) -> Page:
-    """A page in a fresh browser profile (no cookies, empty storage)."""
-    context = browser.new_context(viewport=viewport)
+def new_page(browser: Browser, viewport: dict[str, int] = DESKTOP,
+             bypass_csp: bool = False) -> Page:
+    """A page in a fresh browser profile (no cookies, empty storage). ``bypass_csp`` only to
+    let a test inject axe-core: the page's own policy is tested with it on."""
+    context = browser.new_context(viewport=viewport, bypass_csp=bypass_csp)
     context.set_default_timeout(REPLY_TIMEOUT_MS)
     return context.new_page()
 
@@ -439,3 +441,15 @@ def test_the_chat_page_weighs_under_100_kb(page, live_server_url):
     open_chat(page, live_server_url)
     page.wait_for_load_state("networkidle")
     assert len(sizes) == 3 and sum(sizes) < 100_000
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_the_chat_with_replies_has_no_serious_accessibility_problems(browser, live_server_url,
+                                                                      width):
+    page = new_page(browser, {"width": width, "height": 640}, bypass_csp=True)
+    open_chat(page, live_server_url)
+    say(page, "/help")
+    say(page, "my dad hits me and i am scared to go home")  # the signposting, with its links
+    assert serious_axe_violations(page) == []
+    assert has_no_sideways_scroll(page)
+    page.context.close()

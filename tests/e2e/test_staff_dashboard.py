@@ -8,7 +8,6 @@ test-artifacts/. axe-core comes from the npm registry at test-install time
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,14 +17,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from bot.safety.alerts import raise_alert
 from bot.web.app import create_app
-from tests.support.browser import chromium
+from tests.support.browser import AXE, chromium, serious_axe_violations
 from tests.support.live_server import run_server
 from tests.support.staff import PASSWORDS, UnusedRuntime
 
 pytestmark = pytest.mark.slow
 
-TOOLS = Path(os.environ.get("CAREBOT_TEST_TOOLS", Path.home() / ".cache" / "carebot-test-tools"))
-AXE = TOOLS / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PLACEMENT = "14 Elm Road"
 
@@ -75,12 +72,7 @@ def check_accessible(page: Page, name: str) -> None:
     """axe-core on the page as it is: no serious or critical violations; keep a screenshot."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"staff-{name}.png"), full_page=True)
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"] if v["impact"] in ("serious", "critical")
-    ]
+    bad = serious_axe_violations(page)
     assert bad == [], f"{name}: {bad}"
     expect(page.get_by_role("main")).to_have_count(1)
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
