@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         help="the person agreed to one reminder if their answers are not sent 5 days before",
     )
 
-    export = commands.add_parser("export", help="write a review's sent views for the case record")
+    export = commands.add_parser(
+        "export", help="write a review's sent views and messages to the IRO for the case record")
     export.add_argument("--review", type=record_id, required=True, help="the review id")
     export.add_argument("--format", choices=["json", "csv"], default="json")
     export.add_argument("--output", help="file to write (default: standard output)")
@@ -242,7 +243,7 @@ def _invite(settings: Settings, args: argparse.Namespace) -> int:
 def _export(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.consultation.export import export_review
+    from bot.staff.case_record import export_review
     from db.engine import session_scope
     from db.migrate import upgrade_to_head
 
@@ -252,14 +253,16 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     try:
         with session_scope(settings.database_url) as session:
             text = export_review(
-                session, keys, settings.content_dir, args.review, args.format, actor=actor
+                session, keys, settings.content_dir, args.review, args.format, actor=actor,
+                include_messages=True,
             )
     except LookupError as exc:
         print(f"carebot: {exc}", file=sys.stderr)
         return 1
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
-        print(f"Wrote review {args.review}'s sent views to {args.output}.", file=sys.stderr)
+        print(f"Wrote review {args.review}'s sent views and messages to {args.output}.",
+              file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

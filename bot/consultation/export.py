@@ -1,16 +1,17 @@
-"""The submitted views for one review, decrypted for the case record (JSON or CSV).
+"""The submitted views for one review, decrypted for the case record, and as CSV rows.
 
-CSV cells a spreadsheet would run as formulas are written as text (bot/services/csv_text.py).
+The export itself (JSON or CSV, audit-logged, with the review's messages to the IRO for whoever
+may read them) is ``bot/staff/case_record.py``, where this capability and the messages meet.
 
 Only answers people confirmed and sent are exported; answers still in progress are theirs
-until they send them. Every export is written to the audit log (who, which review, when).
-The carer's name and address (placement details) are left out unless the caller explicitly
-asks for them: a default that included them once showed a foster placement to a parent.
+until they send them. The carer's name and address (placement details) are left out unless
+the caller explicitly asks for them: a default that included them once showed a foster
+placement to a parent.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,8 @@ from sqlalchemy.orm import Session
 
 from bot.consultation.answers import consultation_state
 from bot.consultation.form import load_form
-from bot.services.audit import record
-from bot.services.csv_text import csv_text
 from db.encryption import DataKeys
-from db.models import Consultation, ConsultationRole, Review, StaffUser
+from db.models import Consultation, ConsultationRole, Review
 from db.time import as_utc
 
 ROLE_ORDER = list(ConsultationRole)  # the child first, then parents, then carers
@@ -86,46 +85,18 @@ def review_views(
     return views
 
 
-def export_review(
-    session: Session,
-    keys: DataKeys,
-    content_dir: Path,
-    review_id: int,
-    fmt: str,
-    *,
-    actor: str,
-    staff_user: StaffUser | None = None,
-    include_placement: bool = False,
-) -> str:
-    """The review's sent views as JSON or CSV text; the export is audit-logged first.
-
-    The audit entry says whether placement details were included (never what they are).
-    """
-    if fmt not in {"json", "csv"}:
-        raise ValueError(f"unknown export format {fmt!r} (use json or csv)")
-    views = review_views(
-        session, keys, content_dir, review_id, include_placement=include_placement
-    )
-    action = f"export_{fmt}" + ("_with_placement" if include_placement else "")
-    record(session, actor=actor, action=action, target_type="review",
-           target_id=str(review_id), staff_user=staff_user)
-    if fmt == "json":
-        return json.dumps(views, indent=2, ensure_ascii=False) + "\n"
-    columns = CSV_COLUMNS + (["placement_details"] if include_placement else [])
-    return csv_text(columns, (
-        {
-            "review_id": views["review_id"],
-            "case_reference": views["case_reference"],
-            "review_date": views["review_date"],
-            "role": consultation["role"],
-            "submitted_at": consultation["submitted_at"],
-            "question_key": answer["key"],
-            "question": answer["question"],
-            "answer": answer["answer"] or "",
-            "skipped": "yes" if answer["skipped"] else "no",
-            **({"placement_details": views["placement_details"] or ""}
-               if include_placement else {}),
-        }
-        for consultation in views["consultations"]
-        for answer in consultation["answers"]
-    ))
+def answer_rows(views: dict[str, Any]) -> Iterator[dict[str, object]]:
+    """One CSV row (``CSV_COLUMNS``) for each question of each sent consultation in ``views``."""
+    for consultation in views["consultations"]:
+        for answer in consultation["answers"]:
+            yield {
+                "review_id": views["review_id"],
+                "case_reference": views["case_reference"],
+                "review_date": views["review_date"],
+                "role": consultation["role"],
+                "submitted_at": consultation["submitted_at"],
+                "question_key": answer["key"],
+                "question": answer["question"],
+                "answer": answer["answer"] or "",
+                "skipped": "yes" if answer["skipped"] else "no",
+            }

@@ -94,12 +94,14 @@ class ReviewRights:
     invite: bool
     export: bool
     placement: bool  # see placement details, and choose to include them in a print or export
+    messages: bool  # the review's threads in its export: whoever may read them (threads_clause)
 
 
 def review_rights(staff: StaffUser, review: Review) -> ReviewRights:
     """What ``staff`` may do with a review that ``find_review`` gave them."""
     own = staff.role == StaffRole.IRO and review.child.iro_id == staff.id
-    return ReviewRights(read_views=True, mark_read=own, invite=own, export=True, placement=own)
+    return ReviewRights(read_views=True, mark_read=own, invite=own, export=True, placement=own,
+                        messages=own)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ CSV_COLUMNS = [
     "carers_consulted", "carers_consulted_pct",
     "advocate_requested", "advocate_requested_pct", "want_to_chair", "want_to_chair_pct",
     "alerts", "alerts_acknowledged", "median_hours_to_acknowledge",
+    "messages_received", "median_hours_to_first_reply", "messages_overdue_now",
 ]
 
 
@@ -147,8 +148,12 @@ def _blank_if_none(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
+def _hours(value: timedelta | None) -> str:
+    """Clock hours to one decimal place; blank when there is nothing to take a median of."""
+    return "" if value is None else f"{value.total_seconds() / 3600:.1f}"
+
+
 def _csv_row(row: Rates, choice: Choice) -> dict[str, object]:
-    median = row.median_ack
     return {
         "iro": row.label, "period_from": choice.start.isoformat(),
         "period_to": choice.end.isoformat(), "reviews_held": row.reviews_held,
@@ -162,7 +167,8 @@ def _csv_row(row: Rates, choice: Choice) -> dict[str, object]:
         "advocate_requested_pct": _blank_if_none(row.advocate_pct),
         "want_to_chair": row.want_to_chair, "want_to_chair_pct": _blank_if_none(row.chair_pct),
         "alerts": row.alerts, "alerts_acknowledged": row.alerts_acknowledged,
-        "median_hours_to_acknowledge": (
-            "" if median is None else f"{median.total_seconds() / 3600:.1f}"
-        ),
+        "median_hours_to_acknowledge": _hours(row.median_ack),
+        "messages_received": row.messages.received,
+        "median_hours_to_first_reply": _hours(row.messages.median_reply),
+        "messages_overdue_now": row.messages.overdue_now,
     }

@@ -7,7 +7,13 @@ Definitions (also shown on the report page):
 - **carers consulted**: the same for the child's foster or kinship carer;
 - **asked for an advocate** and **want to chair or co-chair**: out of the children consulted;
 - **alerts**: alerts raised in the period about these children's reviews; the median time to
-  acknowledge is over those acknowledged.
+  acknowledge is over those acknowledged;
+- **messages** (``MessageFigures``): from children, parents and carers to the child's IRO now
+  (after a reassignment, the covering IRO's): those received in the period; the median time to
+  first reply, in clock hours (nights and weekends count), from the first message a reply
+  answers (the person's first unanswered one) to that reply, over waits that began in the
+  period and have been answered; and the messages unanswered for 3 working days now, whenever
+  they were sent (``bot/iro_messages/working_days.py``, as the inbox shows them).
 
 Themes are counted on demand from decrypted answers and never stored: the words of each
 child's free-text answers are lemmatised (spaCy's blank English tokenizer with the lookup
@@ -33,6 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.consultation.form import load_form
+from bot.staff.threads import overdue
 from db.encryption import DataKeys
 from db.models import (
     Alert,
@@ -41,6 +48,8 @@ from db.models import (
     Consultation,
     ConsultationAnswer,
     ConsultationRole,
+    IroMessage,
+    IroThread,
     Review,
 )
 from db.time import as_utc
@@ -67,6 +76,24 @@ class _Percent:
 
 
 @dataclass
+class MessageFigures:
+    """Messages from children, parents and carers to an IRO, and how soon they were answered."""
+
+    received: int = 0
+    reply_waits: list[timedelta] = field(default_factory=list)
+    overdue_now: int = 0
+
+    @property
+    def median_reply(self) -> timedelta | None:
+        return statistics.median(self.reply_waits) if self.reply_waits else None
+
+    def add(self, other: MessageFigures) -> None:
+        self.received += other.received
+        self.reply_waits.extend(other.reply_waits)
+        self.overdue_now += other.overdue_now
+
+
+@dataclass
 class Rates:
     """One row of the report: an IRO, or the total for everyone in view."""
 
@@ -80,6 +107,7 @@ class Rates:
     alerts: int = 0
     alerts_acknowledged: int = 0
     ack_times: list[timedelta] = field(default_factory=list)
+    messages: MessageFigures = field(default_factory=MessageFigures)
 
     children_pct = _Percent("children_consulted", "reviews_held")
     parents_pct = _Percent("parents_consulted", "reviews_held")
@@ -97,6 +125,7 @@ class Rates:
                      "alerts_acknowledged"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.ack_times.extend(other.ack_times)
+        self.messages.add(other.messages)
 
 
 @dataclass(frozen=True)
@@ -153,7 +182,39 @@ def rates_for_iro(
         if alert.acknowledged_at is not None:
             rates.alerts_acknowledged += 1
             rates.ack_times.append(as_utc(alert.acknowledged_at) - as_utc(alert.created_at))
+    rates.messages = message_figures(session, iro_id, period, now)
     return rates
+
+
+def message_figures(session: Session, iro_id: int, period: Period, now: datetime
+                    ) -> MessageFigures:
+    """The messages to the IRO of ``iro_id``'s children (see the module's definitions).
+
+    A reply answers every unanswered message before it in its thread, and they all get the
+    reply's time as ``answered_at``: the messages one reply answered share a thread and an
+    ``answered_at``, and the wait for that reply began at the first of them."""
+    rows = session.execute(
+        select(IroMessage.thread_id, IroMessage.sent_at, IroMessage.answered_at)
+        .join(IroThread, IroThread.id == IroMessage.thread_id)
+        .join(Review, Review.id == IroThread.review_id)
+        .join(Child, Child.id == Review.child_id)
+        .where(Child.iro_id == iro_id, IroMessage.staff_user_id.is_(None))
+    ).all()
+    figures = MessageFigures()
+    wait_began: dict[tuple[int, datetime], datetime] = {}
+    for thread_id, sent_at, answered_at in rows:
+        sent = as_utc(sent_at)
+        figures.received += period.start <= sent < period.end
+        if answered_at is None:
+            figures.overdue_now += overdue(sent, now)
+        else:
+            reply = (thread_id, as_utc(answered_at))
+            wait_began[reply] = min(wait_began.get(reply, sent), sent)
+    figures.reply_waits = [
+        answered - began for (_, answered), began in wait_began.items()
+        if period.start <= began < period.end
+    ]
+    return figures
 
 
 def report_rows(

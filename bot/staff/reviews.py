@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import select, update
 from starlette.responses import RedirectResponse, Response
 
-from bot.consultation.export import export_review, review_views
+from bot.consultation.export import review_views
 from bot.consultation.invites import NewInvite, create_invite
 from bot.staff.access import find_review, review_rights, visible_reviews
 from bot.staff.alerts import alert_rows
+from bot.staff.case_record import export_review
 from bot.staff.threads import inbox, unanswered_total
 from bot.staff.web import Handler, StaffRequest, staff_page
 from db.models import Consultation, ConsultationRole, Review, StaffRole
@@ -227,6 +228,7 @@ def export(ctx: StaffRequest, review: Review) -> Response:
     text = export_review(
         ctx.db, services.keys, services.settings.content_dir, review.id, fmt,
         actor=ctx.actor, staff_user=ctx.staff, include_placement=include,
+        include_messages=review_rights(ctx.staff, review).messages,
     )
     name = f"review-{review.id}-{review.child.case_reference}.{fmt}"
     media = "text/csv" if fmt == "csv" else "application/json"

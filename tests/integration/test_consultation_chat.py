@@ -17,7 +17,6 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.consultation.answers import submit
-from bot.consultation.export import export_review
 from bot.consultation.form import load_form, load_shared
 from bot.consultation.invites import AttemptLimiter, code_hash
 from bot.messages import IncomingMessage, Reply
@@ -25,6 +24,7 @@ from bot.pipeline import Assistant
 from bot.privacy.purge import purge_expired
 from bot.privacy.user_data import held_data
 from bot.services.rate_limit import RateLimiter
+from bot.staff.case_record import export_review
 from db.engine import session_scope
 from db.models import (
     Alert,

@@ -1,6 +1,8 @@
 """The IRO's side of "message my IRO" on the dashboard: the inbox (the longest waiting first,
 overdue after 3 working days), a thread read and audited, a reply saved, an empty or too long
-one refused, the counts on the home and review pages, and a covering IRO.
+one refused, the counts on the home and review pages, a covering IRO, the review's export for
+the case record (the threads for the child's IRO only), and the figures in the report
+(messages received, median time to first reply, overdue now).
 
 Demo data: Amara and Ben are IROs in the team Cath manages. Each test adds children of its
 own, so counts are compared before and after. The staff app here runs no assistant, so a
@@ -10,12 +12,16 @@ tests/e2e/test_telegram_iro_reply.py send them).
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from bot.staff.message_pages import REPLY_LIMIT
-from db.models import Child, IroMessage, Review, StaffUser
+from db.models import Child, IroMessage, Review, StaffRole, StaffUser
 from tests.support.iro_threads import child_of, days_ago, messages_in, thread_from
 
 
@@ -190,3 +196,95 @@ def test_a_manager_sees_each_iros_counts_and_no_words(client, staff_settings, da
     assert cath.get(f"/iro/messages/{thread}").status_code == 404
     cath.get("/iro/messages")
     assert cath.post(f"/iro/messages/{thread}/reply", {"reply": "hello"}).status_code == 404
+
+
+def test_the_report_gives_each_iros_messages_first_reply_time_and_overdue_count_no_words(
+    client, staff_settings, data_keys, staff_db
+):
+    """A new IRO in Cath's team, so that no other test's messages are counted."""
+    db = staff_settings.database_url
+    with staff_db() as session:
+        team = session.scalars(select(StaffUser.team_id)
+                               .where(StaffUser.username == "manager.cath")).one()
+        rhian = StaffUser(username="iro.rhian", display_name="Rhian Hughes",
+                          role=StaffRole.IRO, team_id=team, password_hash="-")
+        session.add(rhian)
+        session.flush()
+        rhian_id = rhian.id
+    asked = days_ago(3)
+    answered = thread_from(db, data_keys, child_of(db, data_keys, "iro.rhian", "Zac"), "parent",
+                           (("words for Rhian alone", asked),))
+    with staff_db() as session:
+        session.execute(update(IroMessage).where(IroMessage.thread_id == answered)
+                        .values(answered_at=asked + timedelta(hours=5)))
+    thread_from(db, data_keys, child_of(db, data_keys, "iro.rhian", "Ada"), "child",
+                (("first", days_ago(12)), ("second", days_ago(11))))
+
+    cath = client("manager.cath")
+    page = cath.get(f"/iro/reports?iro={rhian_id}").text
+    mine = page.split("Messages from children, parents and carers to their IRO")[1]
+    row = mine.split("Rhian Hughes</th>")[1].split("</tr>")[0]
+    assert '<td data-label="Messages received">3</td>' in row
+    assert "5 h 0 min (1 reply)" in row
+    assert '<td data-label="Overdue now">2</td>' in row
+    assert "clock time, nights and weekends included" in page  # how it is worked out
+    assert "words for Rhian alone" not in page and "Zac" not in page
+
+    rows = list(csv.DictReader(io.StringIO(cath.get(f"/iro/reports.csv?iro={rhian_id}").text)))
+    assert [r["iro"] for r in rows] == ["Rhian Hughes", "Total"]
+    for figures in rows:
+        assert figures["messages_received"] == "3"
+        assert figures["median_hours_to_first_reply"] == "5.0"
+        assert figures["messages_overdue_now"] == "2"
+
+
+def test_the_reviews_export_has_its_threads_for_the_childs_iro_alone_each_audited(
+    client, staff_settings, data_keys, audit
+):
+    db = staff_settings.database_url
+    review_id = child_of(db, data_keys, "iro.amara", "Tia")
+    child = thread_from(db, data_keys, review_id, "child",
+                        (("=can I stay at my school", days_ago(2)),))
+    carer = thread_from(db, data_keys, review_id, "carer", (("Tia is doing well", days_ago(1)),))
+    amara = client("iro.amara")
+    amara.get(f"/iro/messages/{child}")
+    assert amara.post(f"/iro/messages/{child}/reply",
+                      {"reply": "Yes, that is the plan."}).status_code == 303
+    before = len(audit(action="export_thread"))
+
+    page = amara.get(f"/iro/reviews/{review_id}").text
+    assert "With the messages people sent you about this review" in page
+    as_json = json.loads(amara.post(f"/iro/reviews/{review_id}/export", {"format": "json"}).text)
+    threads = as_json["threads"]
+    assert [(t["thread_id"], t["role"], [(m["from"], m["text"]) for m in t["messages"]])
+            for t in threads] == [
+        (child, "child", [("child", "=can I stay at my school"),
+                          ("Amara Okafor", "Yes, that is the plan.")]),
+        (carer, "carer", [("carer", "Tia is doing well")]),
+    ]
+    first, second = (m["sent_at"] for m in threads[0]["messages"])
+    assert first < second
+
+    exported = amara.post(f"/iro/reviews/{review_id}/export", {"format": "csv"}).text
+    rows = [r for r in csv.DictReader(io.StringIO(exported)) if r["thread_id"]]
+    assert [(r["role"], r["message_from"], r["message"]) for r in rows] == [
+        ("child", "child", "'=can I stay at my school"),  # a formula, written as text
+        ("child", "Amara Okafor", "Yes, that is the plan."),
+        ("carer", "carer", "Tia is doing well"),
+    ]
+    assert all(r["question_key"] == "" and r["message_sent_at"] for r in rows)
+    exports = audit(action="export_thread")[before:]
+    assert [(e.actor, e.target_type, e.target_id) for e in exports] == [
+        ("staff:iro.amara", "iro_thread", str(t)) for t in (child, carer, child, carer)
+    ]
+
+    cath = client("manager.cath")  # the team's manager exports the views, never the words
+    assert "only the IRO can export those" in cath.get(f"/iro/reviews/{review_id}").text
+    for fmt in ("json", "csv"):
+        exported = cath.post(f"/iro/reviews/{review_id}/export", {"format": fmt})
+        assert exported.status_code == 200
+        assert "Tia is doing well" not in exported.text and "thread" not in exported.text
+    assert len(audit(action="export_thread")) == before + 4
+    ben = client("iro.ben")
+    ben.get("/iro/")
+    assert ben.post(f"/iro/reviews/{review_id}/export", {"format": "json"}).status_code == 404

@@ -60,6 +60,21 @@ class Builder:
             acknowledged_at=created + acknowledged_after if acknowledged_after else None,
         ))
 
+    def thread(self, review: m.Review, role: str,
+               said: list[tuple[datetime, datetime | None]]) -> None:
+        """A thread from the person in ``role``: each message's (sent, answered: when the
+        IRO's reply came, or None), and the IRO's replies themselves."""
+        kept = NOW + timedelta(days=999)
+        user = m.ChatUser(user_key=f"{self.iro.username}-thread-{review.id}-{role}",
+                          delete_after=kept)
+        theirs = [m.IroMessage(body_enc=KEYS.encrypt("x"), sent_at=sent, answered_at=answered,
+                               delete_after=kept) for sent, answered in said]
+        replies = [m.IroMessage(staff_user=self.iro, body_enc=KEYS.encrypt("y"), sent_at=at,
+                                delete_after=kept)
+                   for at in sorted({answered for _, answered in said if answered})]
+        self.session.add(m.IroThread(review=review, chat_user=user, role=m.ConsultationRole(role),
+                                     delete_after=kept, messages=theirs + replies))
+
 
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory):
@@ -81,7 +96,7 @@ def figures(tmp_path_factory):
         x.review("2025-06-01", child="2025-06-02", carer="2025-05-30")
         x.review("2025-09-01", child="2025-08-30", parent=None, chair="co_chair", carer=None)
         x.review("2024-12-15", child="2024-12-01")  # before the period
-        x.review("2025-11-01", child="2025-09-20")  # in the period, not yet held
+        r5 = x.review("2025-11-01", child="2025-09-20")  # in the period, not yet held
         y.review("2025-04-01")  # nobody consulted
         r7 = y.review("2025-05-01", child="2025-04-20", parent="2025-04-21", advocate=True,
                       chair="not_this_time", carer="2025-05-02")  # the carer's came too late
@@ -91,6 +106,18 @@ def figures(tmp_path_factory):
         x.alert(r1, "2025-04-01", None)
         x.alert(r1, "2024-11-01", timedelta(hours=9))  # before the period
         y.alert(r7, "2025-05-01", timedelta(minutes=30))
+        x.thread(r1, "child", [
+            # one reply answers both: the wait is from the first, 26 hours
+            (day("2025-02-03", 10), day("2025-02-04", 12)),
+            (day("2025-02-03", 14), day("2025-02-04", 12)),
+            (day("2025-02-10", 9), day("2025-02-10", 11)),  # 2 hours
+            (day("2024-12-20"), day("2025-01-02")),  # before the period: no figure
+            (day("2025-09-22"), None),  # a Monday: 3 working days were up on Thursday
+            (day("2025-09-26"), None),  # a Friday: not overdue until Wednesday 11:00 BST
+        ])
+        x.thread(r5, "parent", [(day("2025-06-10"), day("2025-06-12"))])  # 48 hours
+        y.thread(r7, "child", [(day("2025-05-02", 10), day("2025-05-02", 14))])  # 4 hours
+        y.thread(r7, "carer", [(day("2024-11-01"), None)])  # before the period; overdue now
         session.flush()
         rows, total = report_rows(session, [(xena.id, "Xena"), (yusuf.id, "Yusuf")], PERIOD, NOW)
     return {row.label: row for row in rows} | {"Total": total}
@@ -139,11 +166,23 @@ def test_alerts_and_the_median_time_to_acknowledge(figures):
     assert total.median_ack == timedelta(hours=1)
 
 
+def test_messages_received_the_median_wait_for_a_first_reply_and_overdue_now(figures):
+    xena, yusuf, total = (figures[name].messages for name in ("Xena", "Yusuf", "Total"))
+    assert xena.received == 6  # not the one before the period, nor the IRO's own replies
+    assert sorted(xena.reply_waits) == [timedelta(hours=h) for h in (2, 26, 48)]
+    assert xena.median_reply == timedelta(hours=26)
+    assert xena.overdue_now == 1
+    assert (yusuf.received, yusuf.median_reply, yusuf.overdue_now) == (1, timedelta(hours=4), 1)
+    assert (total.received, total.overdue_now) == (7, 2)
+    assert total.median_reply == timedelta(hours=15)  # between 4 and 26 hours
+
+
 def test_no_reviews_gives_no_percentage_rather_than_zero():
     from bot.staff.reports import Rates
 
     empty = Rates("Nobody")
     assert empty.children_pct is None and empty.median_ack is None
+    assert empty.messages.received == 0 and empty.messages.median_reply is None
 
 
 def test_themes_count_each_child_once_and_hide_what_only_one_child_said():
