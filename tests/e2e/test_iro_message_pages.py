@@ -14,10 +14,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from bot.web.app import create_app
 from tests.e2e.test_chat_page import bot_bubbles, conversation_cookie, new_page, open_chat, say
-from tests.e2e.test_staff_dashboard import AXE, check_accessible, open_page, sign_in
-from tests.support.browser import chromium
+from tests.e2e.test_staff_dashboard import check_accessible, open_page, sign_in
 from tests.support.iro_threads import (
     child_of,
     days_ago,
@@ -25,22 +23,12 @@ from tests.support.iro_threads import (
     the_iro,
     thread_from,
 )
-from tests.support.live_server import run_server
 from tests.support.phrases import tagged_phrase
 from tests.support.reviews import make_invite, make_review
-from tests.support.staff import UnusedRuntime
 
 pytestmark = pytest.mark.slow
 
 LONG_WORD = "a" * 120  # no place to break: the page must wrap it, not scroll
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run scripts/ensure-test-tools.sh first")
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture
@@ -82,13 +70,6 @@ def test_a_reply_from_the_iro_is_there_when_the_child_opens_the_chat_again(
     assert asked.value.ok and asked.value.json() == []
     assert conversation_cookie(stranger) is None  # opening the page started nothing
     stranger.context.close()
-
-
-@pytest.fixture(scope="module")
-def staff_url(staff_settings, data_keys) -> Iterator[str]:
-    app = create_app(staff_settings, data_keys, runtime=UnusedRuntime())  # type: ignore[arg-type]
-    with run_server(app, ready_path="/iro/login") as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

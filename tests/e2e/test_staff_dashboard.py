@@ -16,30 +16,13 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from bot.safety.alerts import raise_alert
-from bot.web.app import create_app
-from tests.support.browser import AXE, chromium, serious_axe_violations
-from tests.support.live_server import run_server
-from tests.support.staff import PASSWORDS, UnusedRuntime
+from tests.support.browser import serious_axe_violations
+from tests.support.staff import PASSWORDS
 
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PLACEMENT = "14 Elm Road"
-
-
-@pytest.fixture(scope="module")
-def base_url(staff_settings, data_keys) -> Iterator[str]:
-    app = create_app(staff_settings, data_keys, runtime=UnusedRuntime())  # type: ignore[arg-type]
-    with run_server(app, ready_path="/iro/login") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run scripts/ensure-test-tools.sh first")
-    with chromium() as browser:
-        yield browser
 
 
 def open_page(browser: Browser, width: int = 1280, bypass_csp: bool = True) -> Page:
@@ -60,8 +43,8 @@ def page(browser: Browser) -> Iterator[Page]:
         fresh.context.close()
 
 
-def sign_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/iro/login")
+def sign_in(page: Page, staff_url: str, username: str) -> None:
+    page.goto(f"{staff_url}/iro/login")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORDS[username])
     page.get_by_role("button", name="Sign in").click()
@@ -78,10 +61,10 @@ def check_accessible(page: Page, name: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
 
 
-def test_an_iro_signs_in_reads_views_acknowledges_an_alert_and_exports(page, base_url):
-    page.goto(f"{base_url}/iro/login")
+def test_an_iro_signs_in_reads_views_acknowledges_an_alert_and_exports(page, staff_url):
+    page.goto(f"{staff_url}/iro/login")
     check_accessible(page, "login")
-    sign_in(page, base_url, "iro.amara")
+    sign_in(page, staff_url, "iro.amara")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Your upcoming reviews")
     jade_row = page.get_by_role("row").filter(has_text="DEMO-001")
@@ -119,19 +102,19 @@ def test_an_iro_signs_in_reads_views_acknowledges_an_alert_and_exports(page, bas
     check_accessible(page, "print")
 
 
-def test_other_main_pages_pass_axe(page, base_url, staff_settings, data_keys):
-    sign_in(page, base_url, "iro.amara")
-    page.goto(f"{base_url}/iro/alerts")
+def test_other_main_pages_pass_axe(page, staff_url, staff_settings, data_keys):
+    sign_in(page, staff_url, "iro.amara")
+    page.goto(f"{staff_url}/iro/alerts")
     check_accessible(page, "alerts")
-    page.goto(f"{base_url}/iro/search?q=jade")
+    page.goto(f"{staff_url}/iro/search?q=jade")
     expect(page.get_by_role("link", name="Jade").first).to_be_visible()
     check_accessible(page, "search")
-    page.goto(f"{base_url}/iro/reviews/999999")
+    page.goto(f"{staff_url}/iro/reviews/999999")
     check_accessible(page, "not-found")
     page.get_by_role("button", name="Sign out").click()
 
-    sign_in(page, base_url, "manager.cath")
-    page.goto(f"{base_url}/iro/reports")
+    sign_in(page, staff_url, "manager.cath")
+    page.goto(f"{staff_url}/iro/reports")
     expect(page.get_by_role("img", name="Consultation before reviews")).to_be_visible()
     expect(page.get_by_role("table").first).to_contain_text("75% (3 of 4)")
     check_accessible(page, "report")
@@ -140,15 +123,15 @@ def test_other_main_pages_pass_axe(page, base_url, staff_settings, data_keys):
     for n in range(12):  # one person saying it again and again: a "Read all" link
         raise_alert(staff_settings.database_url, data_keys, user_key="e2e-repeats",
                     channel="web", text=f"it happened again ({n})", categories=("test",))
-    sign_in(page, base_url, "duty.dev")
-    page.goto(f"{base_url}/iro/alerts")
+    sign_in(page, staff_url, "duty.dev")
+    page.goto(f"{staff_url}/iro/alerts")
     page.get_by_role("link", name="Read all 11 messages folded into this alert").click()
     expect(page.get_by_text("it happened again (1)")).to_be_visible()
     check_accessible(page, "alert-messages")
 
 
-def test_admin_pages_pass_axe_and_a_settings_error_is_linked_to_its_field(page, base_url):
-    sign_in(page, base_url, "admin.ali")
+def test_admin_pages_pass_axe_and_a_settings_error_is_linked_to_its_field(page, staff_url):
+    sign_in(page, staff_url, "admin.ali")
     page.get_by_role("link", name="Local settings").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Local settings")
     check_accessible(page, "settings")
@@ -161,27 +144,27 @@ def test_admin_pages_pass_axe_and_a_settings_error_is_linked_to_its_field(page, 
     check_accessible(page, "settings-error")
     page.get_by_role("link", name=re.compile("IRO team phone: enter")).click()
     expect(phone).to_be_focused()
-    page.goto(f"{base_url}/iro/admin/users")
+    page.goto(f"{staff_url}/iro/admin/users")
     check_accessible(page, "users")
 
 
-def test_pages_run_no_script_and_break_no_csp(browser, base_url):
+def test_pages_run_no_script_and_break_no_csp(browser, staff_url):
     page = open_page(browser, bypass_csp=False)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    sign_in(page, base_url, "iro.ben")
+    sign_in(page, staff_url, "iro.ben")
     page.get_by_role("link", name="Amira").first.click()
-    page.goto(f"{base_url}/iro/reports")
+    page.goto(f"{staff_url}/iro/reports")
     assert errors == []
     page.context.close()
 
 
-def test_on_a_320px_phone_nothing_scrolls_sideways(browser, base_url):
+def test_on_a_320px_phone_nothing_scrolls_sideways(browser, staff_url):
     page = open_page(browser, width=320)
-    sign_in(page, base_url, "iro.ben")
+    sign_in(page, staff_url, "iro.ben")
     for path in ("/iro/", "/iro/alerts", "/iro/reports"):
-        page.goto(f"{base_url}{path}")
+        page.goto(f"{staff_url}{path}")
         wide = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
@@ -192,8 +175,8 @@ def test_on_a_320px_phone_nothing_scrolls_sideways(browser, base_url):
     page.context.close()
 
     page = open_page(browser, width=320)
-    sign_in(page, base_url, "admin.ali")
-    page.goto(f"{base_url}/iro/admin/settings")
+    sign_in(page, staff_url, "admin.ali")
+    page.goto(f"{staff_url}/iro/admin/settings")
     wide = page.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
