@@ -42,6 +42,7 @@ from bot.iro_messages.chat import (
     take_replies,
 )
 from bot.iro_messages.replies import SavedReply, mark_delivered, reply_waiting
+from bot.iro_messages.wording import from_iro
 from bot.knowledge.content import Content
 from bot.knowledge.topics import TopicLibrary
 from bot.messages import IncomingMessage, Reply
@@ -55,7 +56,7 @@ from bot.services.rate_limit import RateLimiter
 from db.chat_users import get_or_create_chat_user
 from db.encryption import DataKeys
 from db.engine import session_scope
-from db.models import AlertPriority, Audience
+from db.models import AlertPriority, Audience, ConsultationRole, MessageKind
 from db.time import as_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -308,10 +309,13 @@ class Assistant:
         except Exception:  # they stay waiting for the next turn
             log.exception("could not read replies from the IRO user=%s", user_key[:8])
             return []
-        return [self._reply_from_iro(r.iro_name, r.text) for r in replies]
+        return [self._from_iro(r.kind, r.role, r.iro_name, r.text) for r in replies]
 
-    def _reply_from_iro(self, iro_name: str, text: str) -> Reply:
-        return Reply(f"{self._say('reply_from_iro', iro_name=iro_name).text}\n{text}")
+    def _from_iro(self, kind: MessageKind, role: ConsultationRole, iro_name: str,
+                  text: str) -> Reply:
+        """A reply or a letter from the IRO, as the person reads it. Only ever sent to them:
+        never given to Rasa, so "what does this mean?" afterwards is answered as usual."""
+        return Reply(from_iro(self.content, kind=kind, role=role, iro_name=iro_name, text=text))
 
     async def replies_from_iro(self, channel: str, channel_user_id: str) -> list[Reply]:
         """Waiting replies from the IRO, for a channel that shows them when the person comes
@@ -321,11 +325,12 @@ class Assistant:
             return await self._replies_from_iro(user_key)
 
     async def send_reply_from_iro(self, reply: SavedReply, iro_name: str, text: str) -> bool:
-        """Send an IRO's saved reply at once, on the channel that can message the person first
-        (its ``address``), in their turn: it never crosses the chat's own answer to them, and
-        is not sent if a message of theirs has shown it meanwhile. True once it has reached
-        them; False leaves it waiting, to be shown with their next message on any channel
-        (a send that may or may not have arrived can so show it twice, never lose it)."""
+        """Send an IRO's saved reply (or letter after the review) at once, on the channel that
+        can message the person first (its ``address``), in their turn: it never crosses the
+        chat's own answer to them, and is not sent if a message of theirs has shown it
+        meanwhile. True once it has reached them; False leaves it waiting, to be shown with
+        their next message on any channel (a send that may or may not have arrived can so
+        show it twice, never lose it)."""
         if reply.address is None:
             return False
         channel, _, address = reply.address.partition(":")
@@ -333,7 +338,8 @@ class Assistant:
             try:
                 if not await asyncio.to_thread(self._reply_waiting, reply.message_id):
                     return True
-                await self.channels.send(channel, address, [self._reply_from_iro(iro_name, text)])
+                await self.channels.send(
+                    channel, address, [self._from_iro(reply.kind, reply.role, iro_name, text)])
             except Exception:
                 log.exception("could not send a reply from the IRO message=%s", reply.message_id)
                 return False

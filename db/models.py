@@ -413,9 +413,17 @@ class IroThread(Base):
     )
 
 
+class MessageKind(str, enum.Enum):
+    """What a message in a thread is: an ordinary message (the person's, or the IRO's reply),
+    or the IRO's letter after the review, which the chat shows with its own words."""
+
+    MESSAGE = "message"
+    LETTER = "letter"
+
+
 class IroMessage(Base):
     """One message in a thread, its words sealed: from the person (``staff_user_id`` None) or
-    a reply from staff."""
+    from staff (a reply, or a letter after the review)."""
 
     __tablename__ = "iro_messages"
     __table_args__ = (Index("ix_iro_messages_thread_id", "thread_id", "id"),)
@@ -423,6 +431,8 @@ class IroMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("iro_threads.id", ondelete="CASCADE"))
     staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    kind: Mapped[MessageKind] = mapped_column(
+        _enum(MessageKind), default=MessageKind.MESSAGE, server_default=MessageKind.MESSAGE.value)
     body_enc: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # From the person: when staff replied to it (a reply answers every earlier message).
@@ -433,3 +443,25 @@ class IroMessage(Base):
 
     thread: Mapped[IroThread] = relationship(back_populates="messages")
     staff_user: Mapped[StaffUser | None] = relationship()
+
+
+class ReviewLetter(Base):
+    """That the IRO sent a letter after a review, and how soon: one row per letter sent (the
+    child's, or the version for the parents or the carers), however many people it went to.
+    No words (those are sealed in each person's thread), so it counts for reports as long as
+    the review is kept: "letters sent within 20 working days of the review"."""
+
+    __tablename__ = "review_letters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    role: Mapped[ConsultationRole] = mapped_column(_enum(ConsultationRole))  # written for
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The review's date when the letter was sent, and the working days from it to the letter
+    # (Monday to Friday, in the council's own days), kept as they were then.
+    review_date: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    working_days_after: Mapped[int] = mapped_column(Integer)
+    recipients: Mapped[int] = mapped_column(Integer)
+
+    review: Mapped[Review] = relationship()

@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session
 from db.chat_users import get_or_create_chat_user
 from db.encryption import DataKeys
 from db.engine import session_scope
-from db.models import ChatUser, Invite, IroMessage, IroThread, Review
+from db.models import (
+    ChatUser,
+    ConsultationRole,
+    Invite,
+    IroMessage,
+    IroThread,
+    MessageKind,
+    Review,
+)
 from db.time import as_utc, utcnow
 
 # How long "message my IRO" waits for the message itself.
@@ -116,11 +124,13 @@ class ReplyFromIro:
     iro_name: str
     text: str
     sent_at: datetime
+    kind: MessageKind  # a reply, or a letter after the review
+    role: ConsultationRole  # whom it was written for
 
 
 def take_replies(database_url: str, keys: DataKeys, user_key: str) -> list[ReplyFromIro]:
-    """Replies this person has not had yet, oldest first, marked as delivered: the caller
-    shows them in the turn it is answering."""
+    """Replies (and letters) from the IRO this person has not had yet, oldest first, marked as
+    delivered: the caller shows them in the turn it is answering."""
     with session_scope(database_url) as session:
         waiting = list(session.scalars(
             select(IroMessage).join(IroThread).join(ChatUser)
@@ -134,7 +144,7 @@ def take_replies(database_url: str, keys: DataKeys, user_key: str) -> list[Reply
             reply.delivered_at = now
             replies.append(ReplyFromIro(
                 reply.staff_user.display_name, keys.decrypt(reply.body_enc),
-                as_utc(reply.sent_at)))
+                as_utc(reply.sent_at), reply.kind, reply.thread.role))
         return replies
 
 

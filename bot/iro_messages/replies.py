@@ -13,16 +13,21 @@ from sqlalchemy.orm import Session
 
 from bot.iro_messages.chat import KEPT_FOR
 from db.encryption import DataKeys
-from db.models import IroMessage, IroThread
+from db.models import ConsultationRole, IroMessage, IroThread, MessageKind
 from db.time import utcnow
 
 
 @dataclass(frozen=True)
 class SavedReply:
+    """A message from the IRO, saved, to be delivered: a reply, or a letter after the review
+    (``letters.send_letter``)."""
+
     message_id: int
     # Where to send it at once ("telegram:<chat id>"), or None: it waits for the person's
     # next message on any channel (the web chat shows it when its page opens).
     address: str | None
+    kind: MessageKind
+    role: ConsultationRole  # whom it was written for: the words around it depend on it
 
 
 def save_reply(
@@ -42,7 +47,7 @@ def save_reply(
     thread.delete_after = now + KEPT_FOR
     session.flush()
     address = keys.decrypt(thread.reply_address_enc) if thread.reply_address_enc else None
-    return SavedReply(reply.id, address)
+    return SavedReply(reply.id, address, MessageKind.MESSAGE, thread.role)
 
 
 def mark_delivered(session: Session, message_id: int) -> None:

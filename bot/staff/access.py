@@ -12,7 +12,8 @@ search and report.
 Messages between a person and their IRO (``IroThread``) are read and replied to only by the
 current IRO of the review's child, so a covering IRO sees a thread once the child is
 reassigned and the previous IRO no longer does; a manager sees their team's counts, never the
-words; duty and admin see nothing of them.
+words; duty and admin see nothing of them. The letter after a review is written and sent only
+by the child's current IRO (``ReviewRights.write_letter``); a manager sees nothing of it.
 
 Placement details (the carer's name and address) are shown only to the child's own IRO, and
 only the child's IRO can choose to include them in a print or export.
@@ -95,13 +96,14 @@ class ReviewRights:
     export: bool
     placement: bool  # see placement details, and choose to include them in a print or export
     messages: bool  # the review's threads in its export: whoever may read them (threads_clause)
+    write_letter: bool  # write and send the letter after the review (its words are the IRO's)
 
 
 def review_rights(staff: StaffUser, review: Review) -> ReviewRights:
     """What ``staff`` may do with a review that ``find_review`` gave them."""
     own = staff.role == StaffRole.IRO and review.child.iro_id == staff.id
     return ReviewRights(read_views=True, mark_read=own, invite=own, export=True, placement=own,
-                        messages=own)
+                        messages=own, write_letter=own)
 
 
 @dataclass(frozen=True)

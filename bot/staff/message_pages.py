@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from bot.iro_messages.replies import SavedReply, save_reply
 from bot.staff.access import find_thread, report_iros
-from bot.staff.threads import inbox, thread_messages, unanswered_by_iro
+from bot.staff.threads import inbox, thread_line, thread_messages, unanswered_by_iro
 from bot.staff.web import AfterCommit, StaffRequest, staff_page
 from db.models import IroThread, StaffRole
 from db.time import utcnow
@@ -57,8 +57,7 @@ def _thread_page(ctx: StaffRequest, thread: IroThread, *, sent: str | None = Non
                  problem: str | None = None, draft: str = "", status: int = 200) -> Response:
     """The thread's words, decrypted: every showing is audited."""
     keys = ctx.services.keys
-    lines = inbox(ctx.db, keys, ctx.staff, utcnow(), review_id=thread.review_id)
-    line = next(t for t in lines if t.id == thread.id)
+    line = thread_line(ctx.db, keys, ctx.staff, thread, utcnow())
     ctx.audit("view_thread", "iro_thread", thread.id)
     return ctx.render("staff/thread.html", {
         "title": f"Messages from {line.writer}",

@@ -13,11 +13,12 @@ from starlette.responses import RedirectResponse, Response
 
 from bot.consultation.export import review_views
 from bot.consultation.invites import NewInvite, create_invite
+from bot.iro_messages.letters import letter_summary
 from bot.staff.access import find_review, review_rights, visible_reviews
 from bot.staff.alerts import alert_rows
 from bot.staff.case_record import export_review
 from bot.staff.threads import inbox, unanswered_total
-from bot.staff.web import Handler, StaffRequest, staff_page
+from bot.staff.web import AfterCommit, Handler, StaffRequest, staff_page
 from db.models import Consultation, ConsultationRole, Review, StaffRole
 from db.time import as_utc, utcnow
 
@@ -97,12 +98,12 @@ def _review_id(ctx: StaffRequest) -> int:
 
 def for_review(
     action: str, right: str | None = None
-) -> Callable[[Callable[[StaffRequest, Review], Response]], Handler]:
+) -> Callable[[Callable[[StaffRequest, Review], Response | AfterCommit]], Handler]:
     """Give the handler the review in the URL, if ``access`` lets this member of staff see it
     (and has ``right`` on it); otherwise 404, with the attempt in the audit log."""
 
-    def wrap(handler: Callable[[StaffRequest, Review], Response]) -> Handler:
-        def run(ctx: StaffRequest) -> Response:
+    def wrap(handler: Callable[[StaffRequest, Review], Response | AfterCommit]) -> Handler:
+        def run(ctx: StaffRequest) -> Response | AfterCommit:
             review = find_review(ctx.db, ctx.staff, _review_id(ctx))
             if review is None or (
                 right is not None and not getattr(review_rights(ctx.staff, review), right)
@@ -152,6 +153,7 @@ def _page(ctx: StaffRequest, review: Review, invite: NewInvite | None = None,
         "upcoming": as_utc(review.scheduled_for) > utcnow(),
         "alerts": alert_rows(ctx, review_id=review.id),
         "threads": inbox(ctx.db, services.keys, ctx.staff, utcnow(), review_id=review.id),
+        "letters": letter_summary(ctx.db, review.id) if rights.write_letter else [],
     }, status)
 
 

@@ -11,14 +11,14 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from bot.iro_messages.working_days import is_overdue
 from bot.staff.access import counted_threads_clause, threads_clause
 from bot.staff.web import LONDON
 from db.encryption import DataKeys
-from db.models import Child, IroMessage, IroThread, Review, StaffUser
+from db.models import Child, IroMessage, IroThread, MessageKind, Review, StaffUser
 from db.time import as_utc
 
 # Who wrote, as the IRO reads it beside the child's first name.
@@ -37,7 +37,7 @@ class ThreadLine:
     id: int
     child: str
     writer: str  # "Jade", "Jade's parent", "Jade's carer"
-    last_from_them: datetime
+    last_from_them: datetime | None  # None: a thread of letters from the IRO only, so far
     unanswered: int
     waiting_since: datetime | None  # their oldest unanswered message
     overdue: bool
@@ -47,8 +47,27 @@ def inbox(
     session: Session, keys: DataKeys, staff: StaffUser, now: datetime,
     review_id: int | None = None,
 ) -> list[ThreadLine]:
-    """The threads ``staff`` may read (one review's, if given): those waiting for a reply
-    first, the longest waiting at the top; then the rest, the latest message first."""
+    """The threads with messages from the person that ``staff`` may read (one review's, if
+    given): those waiting for a reply first, the longest waiting at the top; then the rest,
+    the latest message first."""
+    where = [] if review_id is None else [IroThread.review_id == review_id]
+    lines = _lines(session, keys, staff, now, *where)
+    waiting = sorted((t for t in lines if t.waiting_since), key=lambda t: t.waiting_since)
+    answered = sorted((t for t in lines if not t.waiting_since),
+                      key=lambda t: t.last_from_them, reverse=True)
+    return waiting + answered
+
+
+def thread_line(session: Session, keys: DataKeys, staff: StaffUser, thread: IroThread,
+                now: datetime) -> ThreadLine:
+    """One thread ``find_thread`` gave, as the inbox would show it; also a thread that holds
+    only a letter from the IRO so far (the inbox lists threads once the person writes)."""
+    (line,) = _lines(session, keys, staff, now, IroThread.id == thread.id, quiet_too=True)
+    return line
+
+
+def _lines(session: Session, keys: DataKeys, staff: StaffUser, now: datetime,
+           *where: ColumnElement[bool], quiet_too: bool = False) -> list[ThreadLine]:
     from_them = IroMessage.staff_user_id.is_(None)
     unanswered = (
         select(IroMessage.thread_id, func.count().label("count"),
@@ -62,26 +81,21 @@ def inbox(
     )
     query = (
         select(IroThread, unanswered.c.count, unanswered.c.since, latest.c.at)
-        .join(latest, latest.c.thread_id == IroThread.id)
+        .join(latest, latest.c.thread_id == IroThread.id, isouter=quiet_too)
         .outerjoin(unanswered, unanswered.c.thread_id == IroThread.id)
-        .where(threads_clause(staff))
+        .where(threads_clause(staff), *where)
     )
-    if review_id is not None:
-        query = query.where(IroThread.review_id == review_id)
     lines = []
     for thread, count, since, last in session.execute(query):
         child = keys.decrypt(thread.review.child.first_name_enc)
         lines.append(ThreadLine(
             id=thread.id, child=child,
             writer=WRITERS[thread.role.value].format(child=child),
-            last_from_them=as_utc(last), unanswered=count or 0,
+            last_from_them=None if last is None else as_utc(last), unanswered=count or 0,
             waiting_since=None if since is None else as_utc(since),
             overdue=since is not None and overdue(since, now),
         ))
-    waiting = sorted((t for t in lines if t.waiting_since), key=lambda t: t.waiting_since)
-    answered = sorted((t for t in lines if not t.waiting_since),
-                      key=lambda t: t.last_from_them, reverse=True)
-    return waiting + answered
+    return lines
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,7 @@ class Said:
     from_staff: bool
     text: str
     waiting: bool  # a reply that has not reached the person yet
+    letter: bool  # the IRO's letter after the review
 
 
 def thread_messages(keys: DataKeys, thread: IroThread, writer: str) -> list[Said]:
@@ -101,7 +116,8 @@ def thread_messages(keys: DataKeys, thread: IroThread, writer: str) -> list[Said
         Said(at=as_utc(m.sent_at),
              by=m.staff_user.display_name if m.staff_user is not None else writer,
              from_staff=m.staff_user_id is not None, text=keys.decrypt(m.body_enc),
-             waiting=m.staff_user_id is not None and m.delivered_at is None)
+             waiting=m.staff_user_id is not None and m.delivered_at is None,
+             letter=m.kind == MessageKind.LETTER)
         for m in thread.messages
     ]
 

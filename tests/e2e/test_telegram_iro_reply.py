@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -60,6 +62,27 @@ class Dashboard:
         return await self.http.post(path, data={**data, "csrf_token": self.csrf})
 
 
+@asynccontextmanager
+async def signed_in_iro(
+    base_settings: Any, data_keys: Any, assistant: Any, chat_app_context: Any, iro_name: str
+) -> AsyncIterator[Dashboard]:
+    """The dashboard in process, signed in as the review's IRO, sharing the assistant that
+    runs the Telegram channel (so a reply can go out on it)."""
+    app = create_app(base_settings, data_keys, runtime=UnusedRuntime())  # type: ignore[arg-type]
+    install_app_context(chat_app_context)  # the chat's own, which create_app replaced
+    app.state.carebot.assistant = assistant  # the one running the Telegram channel
+    with session_scope(base_settings.database_url) as session:
+        username = session.scalars(select(StaffUser.username).where(
+            StaffUser.display_name == iro_name)).one()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+        iro = Dashboard(http)
+        await iro.get("/iro/login")
+        signed_in = await iro.post("/iro/login", {"username": username, "password": IRO_PASSWORD})
+        assert signed_in.status_code == 303
+        yield iro
+
+
 @pytest.mark.anyio
 async def test_an_iros_reply_reaches_the_child_on_telegram_at_once(
     bot_api, telegram_channel, base_settings, data_keys, assistant, chat_app_context
@@ -74,18 +97,8 @@ async def test_an_iros_reply_reaches_the_child_on_telegram_at_once(
     words = tagged_phrase("can my nan come to my review")
     await said_to(bot_api, user_id, text_update(words, user_id), "sent your message")
 
-    app = create_app(base_settings, data_keys, runtime=UnusedRuntime())  # type: ignore[arg-type]
-    install_app_context(chat_app_context)  # the chat's own, which create_app replaced
-    app.state.carebot.assistant = assistant  # the one running the Telegram channel
-    with session_scope(db) as session:
-        username = session.scalars(select(StaffUser.username).where(
-            StaffUser.display_name == made.iro_name)).one()
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
-        iro = Dashboard(http)
-        await iro.get("/iro/login")
-        signed_in = await iro.post("/iro/login", {"username": username, "password": IRO_PASSWORD})
-        assert signed_in.status_code == 303
+    async with signed_in_iro(base_settings, data_keys, assistant, chat_app_context,
+                             made.iro_name) as iro:
         inbox = (await iro.get("/iro/messages")).text
         thread = "/iro/messages/" + inbox.split('href="/iro/messages/')[1].split('"')[0]
         assert words in (await iro.get(thread)).text

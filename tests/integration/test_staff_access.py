@@ -14,9 +14,10 @@ from sqlalchemy import select
 from bot.staff.routes import ROUTES
 from bot.staff.users import add_staff_user
 from db.engine import session_scope
-from db.models import Alert, Invite, StaffRole
+from db.models import Alert, Invite, ReviewLetter, StaffRole
 from db.time import utcnow
 from tests.support.iro_threads import days_ago, messages_in, thread_from
+from tests.support.letters import held_review
 
 ADMIN = ("admin.ada", "a-long-admin-password")
 JADE_PLACEMENT = "14 Elm Road"
@@ -274,11 +275,51 @@ def test_a_manager_gets_counts_and_duty_and_admin_nothing_of_messages_to_iros(
             assert words not in response.text
 
 
+def letter_requests(review_id: int) -> list[tuple[str, str, dict[str, str]]]:
+    """Every way to reach the letter after a review: open it, check it, send it."""
+    path = f"/iro/reviews/{review_id}/letter/child"
+    words = {"talked_about": "a", "decided": "b", "next_steps": "c", "not_happy": "d"}
+    return [("GET", path, {}), ("POST", path, {**words, "action": "check"}),
+            ("POST", path, {**words, "action": "send"})]
+
+
+def test_only_the_childs_iro_writes_the_letter_after_the_review_by_every_route(
+    client, staff_settings, data_keys, audit
+):
+    review, _ = held_review(staff_settings.database_url, data_keys, "iro.ben", "Sky",
+                            {"child": 1})
+    ben = client("iro.ben")
+    assert "Letter after the review" in ben.get(f"/iro/reviews/{review}").text
+    assert ben.get(f"/iro/reviews/{review}/letter/child").status_code == 200
+    before = len(audit(outcome="denied", target_id=str(review)))
+
+    amara, cath = client("iro.amara"), client("manager.cath")
+    for browser in (amara, cath):
+        for method, path, data in letter_requests(review):
+            response = send(browser, method, path, data)
+            assert response.status_code == 404, (method, path)
+            assert "Sky" not in response.text
+    assert "Letter after the review" not in cath.get(f"/iro/reviews/{review}").text
+    for browser in (client("duty.dev"), signed_in_admin(client)):
+        for method, path, data in letter_requests(review):
+            assert send(browser, method, path, data).status_code == 403, (method, path)
+
+    denied = audit(outcome="denied", target_id=str(review))[before:]
+    assert [(e.actor, e.action) for e in denied] == [
+        (actor, action) for actor in ("staff:iro.amara", "staff:manager.cath")
+        for action in ("open_letter", "send_letter", "send_letter")
+    ]
+    with session_scope(staff_settings.database_url) as session:
+        assert session.scalars(select(ReviewLetter).where(
+            ReviewLetter.review_id == review)).all() == []
+
+
 def every_route() -> list[tuple[str, str]]:
     paths = []
     for route in ROUTES:
         path = "/iro" + route.path.replace("{review_id:int}", "1").replace("{alert_id:int}", "1")
         path = path.replace("{user_id:int}", "1").replace("{thread_id:int}", "1")
+        path = path.replace("{role}", "child")
         for method in sorted(route.methods - {"HEAD"}):
             paths.append((method, path))
     return paths

@@ -10,6 +10,7 @@ import textstat
 from bot.config import REPO_ROOT
 from bot.knowledge.content import Content
 from bot.knowledge.entitlements import EntitlementsForm, Profile, parse_age
+from bot.knowledge.readability import READING_GRADE_LIMIT
 from tests import facts_table
 
 FORM = EntitlementsForm(REPO_ROOT / "content" / "forms" / "entitlements.yml")
@@ -77,7 +78,7 @@ def test_every_answer_set_agrees_with_the_facts(age: int, activity: str, housing
     for amount in re.findall(r"£[\d,]+", text):
         assert amount in facts_table.AMOUNTS
     words_only = re.sub(r"https?://\S+", "", text)  # a web address is read as one long word
-    assert textstat.flesch_kincaid_grade(words_only) <= 6, text
+    assert textstat.flesch_kincaid_grade(words_only) <= READING_GRADE_LIMIT, text
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,12 @@ from db.migrate import upgrade_to_head
 from db.models import Base
 
 # Rows that are not personal data about a chat user: staff, reference data, the council's local
-# settings and the audit log (kept as the council's record of who read what).
+# settings, the audit log (kept as the council's record of who read what) and the record that
+# a review's letter was sent (dates and a count, no words: those are in the threads).
 NOT_PERSONAL_CHAT_DATA = {
     "local_authorities", "iro_teams", "staff_users", "children", "reviews", "audit_log",
     "invites", "consultation_answers", "alembic_version", "local_settings", "integrations",
+    "review_letters",
 }
 
 

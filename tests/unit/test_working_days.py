@@ -1,8 +1,9 @@
-"""When a message to an IRO counts as overdue: three working days, weekends not counted."""
+"""When a message to an IRO counts as overdue: three working days, weekends not counted; and
+how many working days after a review its letter was sent."""
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from bot.iro_messages.working_days import add_working_days, is_overdue
+from bot.iro_messages.working_days import add_working_days, is_overdue, working_days_after
 
 
 def at(day: int, hour: int = 10) -> datetime:
@@ -22,3 +23,15 @@ def test_overdue_only_once_three_working_days_have_passed() -> None:
     assert is_overdue(at(1), at(4, 10))
     assert not is_overdue(at(4), at(8, 9))  # Friday -> Wednesday morning
     assert is_overdue(at(4), at(9, 10))
+
+
+def test_a_letter_counts_the_working_days_after_the_review_day() -> None:
+    tuesday = date(2026, 12, 1)
+    assert working_days_after(tuesday, tuesday) == 0
+    assert working_days_after(tuesday, date(2026, 12, 2)) == 1
+    assert working_days_after(tuesday, date(2026, 12, 8)) == 5  # the weekend not counted
+    assert working_days_after(tuesday, date(2026, 12, 29)) == 20
+    assert working_days_after(tuesday, date(2026, 12, 30)) == 21
+    saturday = date(2026, 12, 5)
+    assert working_days_after(saturday, date(2026, 12, 6)) == 0  # Sunday: none yet
+    assert working_days_after(saturday, date(2026, 12, 7)) == 1
