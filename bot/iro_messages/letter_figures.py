@@ -41,6 +41,12 @@ class LetterFigures:
             return None
         return round(100 * self.sent_within / self.letters_due, 1)
 
+    def __add__(self, other: LetterFigures) -> LetterFigures:
+        """The figures of two IROs together (a team's total)."""
+        return LetterFigures(self.reviews_held + other.reviews_held,
+                             self.letters_due + other.letters_due,
+                             self.sent_within + other.sent_within)
+
 
 def letter_figures(session: Session, iro_id: int, start: datetime, end: datetime,
                    now: datetime) -> LetterFigures:

@@ -22,6 +22,7 @@ CSV_COLUMNS = [
     "advocate_requested", "advocate_requested_pct", "want_to_chair", "want_to_chair_pct",
     "alerts", "alerts_acknowledged", "median_hours_to_acknowledge",
     "messages_received", "median_hours_to_first_reply", "messages_overdue_now",
+    "letters_due", "letters_within_20_working_days", "letters_within_20_working_days_pct",
 ]
 
 
@@ -171,4 +172,7 @@ def _csv_row(row: Rates, choice: Choice) -> dict[str, object]:
         "messages_received": row.messages.received,
         "median_hours_to_first_reply": _hours(row.messages.median_reply),
         "messages_overdue_now": row.messages.overdue_now,
+        "letters_due": row.letters.letters_due,
+        "letters_within_20_working_days": row.letters.sent_within,
+        "letters_within_20_working_days_pct": _blank_if_none(row.letters.within_pct),
     }

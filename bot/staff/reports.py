@@ -13,7 +13,10 @@ Definitions (also shown on the report page):
   first reply, in clock hours (nights and weekends count), from the first message a reply
   answers (the person's first unanswered one) to that reply, over waits that began in the
   period and have been answered; and the messages unanswered for 3 working days now, whenever
-  they were sent (``bot/iro_messages/working_days.py``, as the inbox shows them).
+  they were sent (``bot/iro_messages/working_days.py``, as the inbox shows them);
+- **letters after reviews** (``LetterFigures``, bot/iro_messages/letter_figures.py): of the held
+  reviews whose letter is due (sent, or 20 working days over), those whose first letter went
+  within 20 working days of the review.
 
 Themes are counted on demand from decrypted answers and never stored: the words of each
 child's free-text answers are lemmatised (spaCy's blank English tokenizer with the lookup
@@ -39,6 +42,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.consultation.form import load_form
+from bot.iro_messages.letter_figures import LetterFigures, letter_figures
 from bot.staff.threads import overdue
 from db.encryption import DataKeys
 from db.models import (
@@ -108,6 +112,7 @@ class Rates:
     alerts_acknowledged: int = 0
     ack_times: list[timedelta] = field(default_factory=list)
     messages: MessageFigures = field(default_factory=MessageFigures)
+    letters: LetterFigures = field(default_factory=LetterFigures)
 
     children_pct = _Percent("children_consulted", "reviews_held")
     parents_pct = _Percent("parents_consulted", "reviews_held")
@@ -126,6 +131,7 @@ class Rates:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.ack_times.extend(other.ack_times)
         self.messages.add(other.messages)
+        self.letters = self.letters + other.letters
 
 
 @dataclass(frozen=True)
@@ -183,6 +189,7 @@ def rates_for_iro(
             rates.alerts_acknowledged += 1
             rates.ack_times.append(as_utc(alert.acknowledged_at) - as_utc(alert.created_at))
     rates.messages = message_figures(session, iro_id, period, now)
+    rates.letters = letter_figures(session, iro_id, period.start, period.end, now)
     return rates
 
 

@@ -12,6 +12,8 @@ tests/e2e/test_telegram_letter.py; in Chromium with axe-core: tests/e2e/test_iro
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 from sqlalchemy import select
@@ -223,3 +225,25 @@ def test_a_letter_that_cannot_be_sent_is_refused_with_the_reasons_and_nothing_is
 
     assert letters_in(staff_db, review) == letters_in(staff_db, upcoming) == []
     assert len(audit(action="send_letter", target_id=str(review), outcome="refused")) == 3
+
+
+def test_a_letter_sent_in_time_counts_in_the_report(client, staff_settings, data_keys, staff_db):
+    review, _ = held_review(staff_settings.database_url, data_keys, "iro.amara", "Ola",
+                            {"child": 1})
+    amara = client("iro.amara")
+
+    def amaras_letters() -> dict[str, str]:
+        rows = csv.DictReader(io.StringIO(amara.get("/iro/reports.csv").text))
+        return next(r for r in rows if r["iro"] != "Total")
+
+    before = amaras_letters()
+    path = f"/iro/reviews/{review}/letter/child"
+    amara.get(path)
+    assert amara.post(path, {**PLAIN, "action": "send"}).status_code == 303
+    after = amaras_letters()
+    assert int(after["letters_due"]) == int(before["letters_due"]) + 1
+    assert int(after["letters_within_20_working_days"]) == (
+        int(before["letters_within_20_working_days"]) + 1)
+    page = amara.get("/iro/reports").text
+    assert "Letters to children after their reviews" in page
+    assert "Sent within 20 working days" in page
