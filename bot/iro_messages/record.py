@@ -24,6 +24,7 @@ class RecordedMessage:
     sent_at: datetime
     by: str  # the person's role ("child", "parent", "carer"), or the name of the IRO who replied
     text: str
+    kind: str = "message"  # or "letter": the IRO's letter after the review
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ def review_threads(session: Session, keys: DataKeys, review_id: int) -> list[Rec
                 sent_at=as_utc(m.sent_at),
                 by=m.staff_user.display_name if m.staff_user is not None else thread.role.value,
                 text=keys.decrypt(m.body_enc),
+                kind=m.kind.value,
             )
             for m in thread.messages
         ])

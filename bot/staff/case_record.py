@@ -26,7 +26,7 @@ from db.encryption import DataKeys
 from db.models import StaffUser
 
 # A message's row in the CSV leaves the question columns empty and fills these.
-MESSAGE_COLUMNS = ["thread_id", "message_from", "message_sent_at", "message"]
+MESSAGE_COLUMNS = ["thread_id", "message_from", "message_kind", "message_sent_at", "message"]
 
 
 def export_review(
@@ -72,7 +72,7 @@ def _thread_json(thread: RecordedThread) -> dict[str, Any]:
         "thread_id": thread.id,
         "role": thread.role,
         "messages": [
-            {"from": m.by, "sent_at": m.sent_at.isoformat(), "text": m.text}
+            {"from": m.by, "kind": m.kind, "sent_at": m.sent_at.isoformat(), "text": m.text}
             for m in thread.messages
         ],
     }
@@ -88,6 +88,7 @@ def _message_rows(views: dict[str, Any], threads: list[RecordedThread]
             "role": thread.role,
             "thread_id": thread.id,
             "message_from": message.by,
+            "message_kind": message.kind,
             "message_sent_at": message.sent_at.isoformat(),
             "message": message.text,
         }

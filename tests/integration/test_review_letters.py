@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 from sqlalchemy import select
@@ -247,3 +248,20 @@ def test_a_letter_sent_in_time_counts_in_the_report(client, staff_settings, data
     page = amara.get("/iro/reports").text
     assert "Letters to children after their reviews" in page
     assert "Sent within 20 working days" in page
+
+
+def test_the_case_record_export_marks_the_letter_as_a_letter(client, staff_settings, data_keys):
+    review, _ = held_review(staff_settings.database_url, data_keys, "iro.amara", "Pip",
+                            {"child": 1})
+    amara = client("iro.amara")
+    path = f"/iro/reviews/{review}/letter/child"
+    amara.get(path)
+    amara.post(path, {**PLAIN, "action": "send"})
+    amara.get(f"/iro/reviews/{review}")
+    exported = json.loads(amara.post(f"/iro/reviews/{review}/export", {"format": "json"}).text)
+    [thread] = exported["threads"]
+    assert [m["kind"] for m in thread["messages"]] == ["letter"]
+    assert PLAIN["decided"] in thread["messages"][0]["text"]
+    rows = [r for r in csv.DictReader(io.StringIO(amara.post(
+        f"/iro/reviews/{review}/export", {"format": "csv"}).text)) if r["thread_id"]]
+    assert [r["message_kind"] for r in rows] == ["letter"]
