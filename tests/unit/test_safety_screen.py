@@ -157,6 +157,13 @@ def test_feelings_given_and_a_phone_left_at_home_are_not_sexual_words(
     assert not safety_screen.check(text).is_concern
 
 
+@pytest.mark.parametrize("text", ["i took my tablets this morning",
+                                  "my nan takes lots of pills for her heart",
+                                  "i have to take tablets for my asthma"])
+def test_medicine_taken_as_usual_is_not_an_overdose(safety_screen: SafetyScreen, text: str) -> None:
+    assert not safety_screen.check(text).is_concern
+
+
 @pytest.mark.parametrize("text", ["he made me feel dirty", "she felt me up",
                                   "he touched me and made me feel bad",
                                   "i hate my life lol i hope i die soon",
