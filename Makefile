@@ -59,12 +59,13 @@ test: setup
 
 # The database and end-to-end tests again, against a throwaway PostgreSQL server
 # (scripts/with-postgres.sh starts it on a free loopback port and deletes it afterwards).
-# The soak (10,000 messages, CPU-bound) runs once, on SQLite, in `make test`.
+# The soak (10,000 messages, CPU-bound) and the Chromium page tests (what a page shows and
+# does, whatever the database) run once, on SQLite, in `make test`.
 POSTGRES_TESTS ?= tests/integration tests/e2e
 test-postgres: setup
 	scripts/ensure-test-tools.sh
 	$(BIN)/carebot train
-	scripts/with-postgres.sh $(BIN)/python -m pytest $(POSTGRES_TESTS) -m "not soak" $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(BIN)/python -m pytest $(POSTGRES_TESTS) -m "not soak and not browser" $(PYTEST_ARGS)
 
 # ruff, and the import layers (pyproject.toml [tool.importlinter]; docs/architecture.md)
 lint: setup

@@ -19,7 +19,7 @@ from db.models import ConsultationRole
 from tests.support.browser import chromium, serious_axe_violations
 from tests.support.reviews import make_invite, make_review
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 WEBHOOK_PATH = "/chat/messages"

@@ -11,7 +11,7 @@ from tests.e2e.test_iro_message_pages import sideways
 from tests.e2e.test_staff_dashboard import check_accessible, open_page, sign_in
 from tests.support.letters import held_review
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 LONG_WORD = "a" * 120  # no place to break: the page must wrap it, not scroll
 JARGON = ("Your placement will continue, and contact with your mother will be facilitated by "

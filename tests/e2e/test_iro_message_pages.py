@@ -26,7 +26,7 @@ from tests.support.iro_threads import (
 from tests.support.phrases import tagged_phrase
 from tests.support.reviews import make_invite, make_review
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 LONG_WORD = "a" * 120  # no place to break: the page must wrap it, not scroll
 

@@ -19,7 +19,7 @@ from bot.safety.alerts import raise_alert
 from tests.support.browser import serious_axe_violations
 from tests.support.staff import PASSWORDS
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PLACEMENT = "14 Elm Road"
